@@ -1,0 +1,71 @@
+-- One row per TOPdesk incident: the latest version landed by an accepted load.
+-- Rows of quarantined, failed or still running loads never get past here.
+
+with
+
+source as (
+
+    select * from {{ source('topdesk', 'incidents') }}
+    where load_id in (
+        select load_id from {{ source('audit', 'loads') }}
+        where status = 'accepted'
+    )
+
+),
+
+latest_version as (
+
+    -- the same incident is re-delivered by every window in which it changed
+    select distinct on (org_code, incident_id) *
+    from source
+    order by org_code asc, incident_id asc, modified_at desc, landed_at desc, load_id desc
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        org_code,
+        incident_id as ticket_id,
+        payload ->> 'number' as ticket_number,
+        load_id,
+
+        ----------  categories (TOPdesk names; mapped to SSC codes in intermediate)
+        payload -> 'category' ->> 'name' as category_name,
+        payload -> 'subcategory' ->> 'name' as subcategory_name,
+        payload -> 'processingStatus' ->> 'name' as processing_status_name,
+        payload -> 'priority' ->> 'name' as priority_name,
+        case
+            when left(payload -> 'priority' ->> 'name', 2) in ('P1', 'P2', 'P3', 'P4')
+                then left(payload -> 'priority' ->> 'name', 2)
+        end as priority,
+        payload -> 'operatorGroup' ->> 'name' as operator_group_name,
+        payload -> 'caller' -> 'branch' ->> 'name' as caller_branch_name,
+
+        ----------  booleans
+        cast(payload ->> 'responded' as boolean) as is_responded,
+        cast(payload ->> 'completed' as boolean) as is_completed,
+        cast(payload ->> 'closed' as boolean) as is_closed,
+        cast(payload ->> 'onHold' as boolean) as is_on_hold,
+
+        ----------  numerics
+        cast(nullif(payload ->> 'onHoldDuration', '') as numeric) as on_hold_duration,
+        cast(nullif(payload ->> 'feedbackRating', '') as numeric) as feedback_rating,
+
+        ----------  timestamps (TOPdesk "2026-11-20T09:15:00.000+0000", UTC)
+        cast(nullif(payload ->> 'callDate', '') as timestamptz) as called_at,
+        cast(nullif(payload ->> 'creationDate', '') as timestamptz) as created_at,
+        cast(nullif(payload ->> 'responseDate', '') as timestamptz) as responded_at,
+        cast(nullif(payload ->> 'completedDate', '') as timestamptz) as completed_at,
+        cast(nullif(payload ->> 'closedDate', '') as timestamptz) as closed_at,
+        cast(nullif(payload ->> 'onHoldDate', '') as timestamptz) as on_hold_at,
+        cast(nullif(payload ->> 'targetDate', '') as timestamptz) as target_at,
+        modified_at,
+        landed_at
+
+    from latest_version
+
+)
+
+select * from renamed

@@ -1,0 +1,135 @@
+"""The ``ssc`` command (DESIGN §4.1)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from ssc_pipeline import warehouse
+
+console = Console()
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from ssc_pipeline.demo import run_demo
+
+    summary = run_demo(days=args.days, keep_running=args.keep_running,
+                       tickets_per_weekday=args.tickets_per_weekday, console=console)
+    bad = [s for s in summary if s.loads_accepted == 0 or s.tickets_in_marts == 0]
+    if os.environ.get("SSC_DATABASE_URL") is None:
+        console.print("The embedded database keeps running for BI tools and `ssc status`; "
+                      "`ssc db stop` stops it.")
+    for s in bad:
+        console.print(f"[red]{s.org_code}: no accepted loads or no tickets in the marts[/]")
+    return 1 if bad else 0
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    if args.action == "start":
+        url = warehouse.start_database()
+        warehouse.ensure_schema()
+        print(url)
+    elif args.action == "stop":
+        if os.environ.get("SSC_DATABASE_URL"):
+            print("SSC_DATABASE_URL is set: nothing to stop")
+        else:
+            warehouse.EmbeddedPostgres().stop()
+    else:
+        print(warehouse.database_url())
+    return 0
+
+
+def _cmd_airflow(args: argparse.Namespace) -> int:
+    from ssc_pipeline.orchestration import airflow_runtime
+
+    if args.action == "start":
+        state = airflow_runtime.start()
+        print(f"Airflow UI and API on {state.base_url} (user {airflow_runtime.API_USER}; "
+              f"password in {airflow_runtime.airflow_home() / 'state.json'})")
+    else:
+        airflow_runtime.stop()
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from ssc_pipeline.orchestration import airflow_runtime
+    from ssc_pipeline.orchestration.airflow_api import AirflowClient
+    from ssc_pipeline.orchestration.runs import run_nightly
+    from ssc_pipeline.registry import active_organisations
+
+    orgs = [o for o in active_organisations() if args.org in (None, o.code)]
+    if not orgs:
+        console.print(f"[red]no active organisation {args.org} in organisations.yml[/]")
+        return 2
+    if not airflow_runtime.running_pids():
+        console.print("[red]Airflow is not running: start it with `ssc airflow start` (or use `ssc demo`)[/]")
+        return 2
+    state = airflow_runtime.load_state()
+    client = AirflowClient(state.base_url, airflow_runtime.API_USER, state.password)
+    states = run_nightly(client, orgs, [dt.date.fromisoformat(args.date)])
+    for ref, st in states.items():
+        console.print(f"{ref.org_code} {ref.day}: {st}")
+    return 0 if all(s == "success" for s in states.values()) else 1
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    with warehouse.connect() as conn:
+        loads = conn.execute(
+            "select org_code, entity, window_start, status, rows_landed, coalesce(message, '')"
+            " from audit.loads order by started_at desc limit %s", (args.limit,)).fetchall()
+    table = Table(title="recent loads")
+    for col in ("org", "entity", "window start", "status", "rows", "message"):
+        table.add_column(col)
+    for row in loads:
+        table.add_row(row[0], row[1], f"{row[2]:%Y-%m-%d %H:%M}", row[3], str(row[4] or 0), row[5][:120])
+    console.print(table)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ssc", description="SSC data pipeline")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="run the nightly flow end to end on the embedded database")
+    demo.add_argument("--days", type=int, default=7, help="nightly cycles for the last N days (default 7)")
+    demo.add_argument("--tickets-per-weekday", type=int, default=25)
+    demo.add_argument("--keep-running", action="store_true", help="leave Airflow and the simulators running")
+    demo.set_defaults(func=_cmd_demo)
+    db = sub.add_parser("db", help="embedded PostgreSQL")
+    db.add_argument("action", choices=("start", "stop", "url"))
+    db.set_defaults(func=_cmd_db)
+    airflow = sub.add_parser("airflow", help="local Airflow (UI and API on 127.0.0.1)")
+    airflow.add_argument("action", choices=("start", "stop"))
+    airflow.set_defaults(func=_cmd_airflow)
+    run = sub.add_parser("run", help="run a cycle through Airflow")
+    run.add_argument("cycle", choices=("nightly",))
+    run.add_argument("--date", required=True, help="YYYY-MM-DD")
+    run.add_argument("--org", default=None, help="organisation code (default: all active)")
+    run.set_defaults(func=_cmd_run)
+    status = sub.add_parser("status", help="recent loads and validations")
+    status.add_argument("--limit", type=int, default=30)
+    status.set_defaults(func=_cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one readable line for the user, not a traceback
+        from ssc_pipeline.registry import RegistryError
+
+        if isinstance(exc, RegistryError):
+            console.print(f"[red]error:[/] {exc}")
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

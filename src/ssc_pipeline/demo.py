@@ -1,0 +1,124 @@
+"""``ssc demo``: the whole nightly flow on a fresh machine, on real components.
+
+Embedded PostgreSQL, the TOPdesk simulator, a real Airflow (scheduler, DAG
+processor, API server, triggerer) running the extract DAGs for the last days,
+the Asset-triggered dbt transform, and a summary per organisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ssc_pipeline import services, warehouse
+from ssc_pipeline.orchestration import airflow_runtime
+from ssc_pipeline.orchestration.airflow_api import AirflowClient
+from ssc_pipeline.orchestration.runs import AMS, RunRef, run_nightly
+from ssc_pipeline.registry import active_organisations
+
+
+@dataclass(frozen=True)
+class OrgSummary:
+    org_code: str
+    name: str
+    loads_accepted: int
+    loads_quarantined: int
+    loads_failed: int
+    rows_landed: int
+    tickets_in_marts: int
+    month_attainment_pct: float | None
+
+
+def last_days(n: int, today: dt.date | None = None) -> list[dt.date]:
+    today = today or dt.datetime.now(AMS).date()
+    return [today - dt.timedelta(days=i) for i in range(n, 0, -1)]
+
+
+def summarise(since: dt.datetime, month: dt.date) -> list[OrgSummary]:
+    sql = """
+        with loads as (
+            select org_code,
+                   count(*) filter (where status = 'accepted') as accepted,
+                   count(*) filter (where status = 'quarantined') as quarantined,
+                   count(*) filter (where status = 'failed') as failed,
+                   coalesce(sum(rows_landed) filter (where status = 'accepted'), 0) as rows_landed
+            from audit.loads where started_at >= %(since)s group by org_code
+        ), tickets as (
+            select org_code, count(*) as n from marts.fct_tickets group by org_code
+        ), attainment as (
+            select org_code,
+                   round(100.0 * sum(resolution_met) / nullif(sum(resolution_met + resolution_breached), 0), 2) as pct
+            from marts.sla_monthly where month = %(month)s group by org_code
+        )
+        select l.org_code, l.accepted, l.quarantined, l.failed, l.rows_landed,
+               coalesce(t.n, 0), a.pct
+        from loads l left join tickets t using (org_code) left join attainment a using (org_code)
+    """
+    names = {o.code: o.name for o in active_organisations()}
+    with warehouse.connect() as conn:
+        rows = conn.execute(sql, {"since": since, "month": month}).fetchall()
+    found = {r[0]: r for r in rows}
+    out = []
+    for code, name in names.items():
+        r = found.get(code, (code, 0, 0, 0, 0, 0, None))
+        out.append(OrgSummary(code, name, r[1], r[2], r[3], int(r[4]), r[5],
+                              float(r[6]) if r[6] is not None else None))
+    return out
+
+
+def print_summary(console: Console, summary: list[OrgSummary], month: dt.date) -> None:
+    table = Table(title=f"SSC nightly demo — resolution attainment {month:%Y-%m} (month to date)")
+    for col in ("organisation", "loads accepted", "quarantined", "failed", "tickets loaded",
+                "tickets in marts", "resolution attainment"):
+        table.add_column(col, justify="right" if col != "organisation" else "left")
+    for s in summary:
+        table.add_row(f"{s.org_code} {s.name}", str(s.loads_accepted), str(s.loads_quarantined),
+                      str(s.loads_failed), str(s.rows_landed), str(s.tickets_in_marts),
+                      "—" if s.month_attainment_pct is None else f"{s.month_attainment_pct:.2f} %")
+    console.print(table)
+
+
+def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int = 25,
+             console: Console | None = None) -> list[OrgSummary]:
+    console = console or Console()
+    started = dt.datetime.now(dt.timezone.utc)
+    orgs = active_organisations()
+    console.print(f"[bold]1/4[/] database: {warehouse.DbParams.from_url(warehouse.start_database()).host} "
+                  f"(embedded unless SSC_DATABASE_URL is set)")
+    warehouse.ensure_schema()
+    console.print(f"[bold]2/4[/] simulators for {len(orgs)} organisation(s)")
+    env = services.start_simulators(orgs, tickets_per_weekday=tickets_per_weekday)
+    try:
+        console.print("[bold]3/4[/] starting Airflow (scheduler, DAG processor, API server, triggerer)")
+        state = airflow_runtime.start(extra_env=env)
+        console.print(f"      Airflow UI: {state.base_url} (user {airflow_runtime.API_USER}, "
+                      f"password in {airflow_runtime.airflow_home() / 'state.json'})")
+        client = AirflowClient(state.base_url, airflow_runtime.API_USER, state.password)
+        client.wait_for_dags([o.dag_id for o in orgs] + ["transform"])
+        day_list = last_days(days)
+        with Progress(TextColumn("[bold]4/4[/] nightly runs {task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:
+            task = progress.add_task(f"{day_list[0]}..{day_list[-1]}", total=len(orgs) * len(day_list))
+            failures: list[RunRef] = []
+
+            def done(ref: RunRef, state_: str) -> None:
+                progress.advance(task)
+                if state_ != "success":
+                    failures.append(ref)
+
+            run_nightly(client, orgs, day_list, on_done=done)
+        for ref in failures:
+            console.print(f"[red]run failed[/]: {ref.org_code} {ref.day} ({ref.dag_id} / {ref.run_id})")
+        month = dt.datetime.now(AMS).date().replace(day=1)
+        summary = summarise(started, month)
+        print_summary(console, summary, month)
+        client.close()
+        return summary
+    finally:
+        if not keep_running:
+            airflow_runtime.stop()
+            services.stop_simulators()

@@ -1,0 +1,1 @@
+"""Airflow side of the pipeline: DAG builders, Assets, and running a local Airflow."""

@@ -1,0 +1,211 @@
+"""Runs a real local Airflow 3 (scheduler, DAG processor, API server, triggerer).
+
+Metadata lives in a separate ``airflow`` database on the warehouse server, so
+LocalExecutor runs the organisations' DAGs side by side (one process per
+organisation would spend minutes on start-up alone, DESIGN §7). Everything
+listens on 127.0.0.1. The JWT secret and the API password are generated into
+``.ssc/airflow/`` (never into the repository) and passed by environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from ssc_pipeline import warehouse
+from ssc_pipeline.registry import project_root
+
+COMPONENTS = ("scheduler", "dag-processor", "api-server", "triggerer")
+API_USER = "ssc"
+
+
+@dataclass(frozen=True)
+class AirflowState:
+    port: int
+    jwt_secret: str
+    password: str
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def airflow_home() -> Path:
+    home = warehouse.ssc_home() / "airflow"
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def _state_file() -> Path:
+    return airflow_home() / "state.json"
+
+
+def load_state(create: bool = False) -> AirflowState:
+    path = _state_file()
+    if path.exists():
+        return AirflowState(**json.loads(path.read_text()))
+    if not create:
+        raise RuntimeError("Airflow was never started here: run `ssc airflow start`")
+    state = AirflowState(port=_free_port(), jwt_secret=secrets.token_urlsafe(32),
+                         password=secrets.token_urlsafe(16))
+    path.write_text(json.dumps(state.__dict__))
+    path.chmod(0o600)
+    return state
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def airflow_env(state: AirflowState, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for every Airflow process (and so for every task it runs)."""
+    home = airflow_home()
+    passwords = home / "passwords.json"
+    passwords.write_text(json.dumps({API_USER: state.password}))
+    passwords.chmod(0o600)
+    url = warehouse.database_url()
+    meta = warehouse.DbParams.from_url(url).url("airflow").replace("postgresql://", "postgresql+psycopg2://")
+    env = dict(os.environ)
+    env.update({
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(project_root() / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": "6",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{state.base_url}/execution/",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{API_USER}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(state.port),
+        "AIRFLOW__API__BASE_URL": state.base_url,
+        "AIRFLOW__API_AUTH__JWT_SECRET": state.jwt_secret,
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        "SSC_DATABASE_URL": url,
+        "SSC_HOME": str(warehouse.ssc_home()),
+        "SSC_PROJECT_ROOT": str(project_root()),
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+    })
+    env.update(extra or {})
+    return env
+
+
+def _airflow_bin() -> str:
+    return str(Path(sys.executable).with_name("airflow"))
+
+
+def _pid_file() -> Path:
+    return airflow_home() / "pids.json"
+
+
+def running_pids() -> dict[str, int]:
+    path = _pid_file()
+    if not path.exists():
+        return {}
+    pids = json.loads(path.read_text())
+    return {name: pid for name, pid in pids.items() if _alive(pid)}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+
+
+def start(extra_env: dict[str, str] | None = None, timeout: float = 180.0) -> AirflowState:
+    """Migrate the metadata database and start every component; wait until the API answers."""
+    if running_pids():
+        stop()
+    warehouse.start_database()
+    warehouse.ensure_schema()
+    warehouse.ensure_airflow_database()
+    state = load_state(create=True)
+    if not _port_free(state.port):
+        state = AirflowState(_free_port(), state.jwt_secret, state.password)
+        _state_file().write_text(json.dumps(state.__dict__))
+    env = airflow_env(state, extra_env)
+    logs = airflow_home() / "logs"
+    logs.mkdir(exist_ok=True)
+    migrate = subprocess.run([_airflow_bin(), "db", "migrate"], env=env, capture_output=True, text=True)
+    if migrate.returncode != 0:
+        raise RuntimeError(f"airflow db migrate failed:\n{migrate.stderr[-3000:]}")
+    pids: dict[str, int] = {}
+    for component in COMPONENTS:
+        args = [_airflow_bin(), component]
+        if component == "api-server":
+            args += ["--host", "127.0.0.1", "--port", str(state.port), "--workers", "1"]
+        log = open(logs / f"{component}.log", "ab")  # noqa: SIM115 - handed to the child
+        proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        pids[component] = proc.pid
+    _pid_file().write_text(json.dumps(pids))
+    _wait_healthy(state, timeout)
+    return state
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _wait_healthy(state: AirflowState, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        dead = [name for name, pid in json.loads(_pid_file().read_text()).items() if not _alive(pid)]
+        if dead:
+            raise RuntimeError(f"Airflow component(s) {', '.join(dead)} exited; see {airflow_home() / 'logs'}")
+        try:
+            health = httpx.get(f"{state.base_url}/api/v2/monitor/health", timeout=5).json()
+            if health.get("scheduler", {}).get("status") == "healthy":
+                return
+            last = json.dumps(health)
+        except (httpx.HTTPError, ValueError) as exc:
+            last = str(exc)
+        time.sleep(1)
+    raise TimeoutError(f"Airflow did not become healthy in {timeout:.0f}s: {last}")
+
+
+def stop() -> None:
+    """Stop the components this project started, by their process ids."""
+    pids = running_pids()
+    for pid in pids.values():
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except OSError:
+            pass
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(p) for p in pids.values()):
+        time.sleep(0.3)
+    for pid in pids.values():
+        if _alive(pid):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    _pid_file().unlink(missing_ok=True)

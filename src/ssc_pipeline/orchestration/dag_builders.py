@@ -1,0 +1,73 @@
+"""Builds the DAGs from the registry; the files in ``dags/`` only call these.
+
+No I/O at import beyond reading ``organisations.yml``; task bodies are one call
+into ``ssc_pipeline`` and import it lazily, so parsing stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import reduce
+from operator import or_
+
+from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, task
+
+from ssc_pipeline.orchestration.assets import MARTS, raw_asset, ready_asset
+from ssc_pipeline.registry import Organisation, active_organisations
+
+START = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+TIMEZONE = "Europe/Amsterdam"
+DEFAULT_ARGS = {"retries": 1, "retry_delay": dt.timedelta(seconds=20)}
+
+
+def build_extract_dag(org: Organisation) -> DAG:
+    """Nightly on the organisation's cron, or at once on its "data ready" Asset event."""
+    schedule = AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable(org.schedule, timezone=TIMEZONE, interval=dt.timedelta(days=1)),
+        assets=ready_asset(org),
+    )
+    with DAG(
+        dag_id=org.dag_id, schedule=schedule, start_date=START, catchup=False,
+        max_active_runs=2, default_args=DEFAULT_ARGS, tags=["extract", org.source, org.code],
+        doc_md=f"Extract {org.name} ({org.code}) from {org.source} via connection `{org.connection}`, "
+               "land it in `raw`, and validate the load before it may reach staging.",
+    ) as dag:
+
+        @task(task_id="extract_load")
+        def extract_load(data_interval_start=None, data_interval_end=None, run_id=None) -> str:
+            from ssc_pipeline.nightly import extract_load as run
+
+            return run(org.code, data_interval_start, data_interval_end, run_id)
+
+        @task(task_id="validate_load", outlets=[raw_asset(org)], retries=0)
+        def validate_load(load_id: str) -> dict:
+            from ssc_pipeline.nightly import validate_load as run
+
+            return run(org.code, load_id)
+
+        validate_load(extract_load())
+    return dag
+
+
+def build_extract_dags() -> list[DAG]:
+    return [build_extract_dag(org) for org in active_organisations()]
+
+
+def build_transform_dag() -> DAG:
+    """dbt build whenever any organisation's accepted raw load lands; no clock."""
+    assets = [raw_asset(org) for org in active_organisations()]
+    with DAG(
+        dag_id="transform", schedule=reduce(or_, assets), start_date=START, catchup=False,
+        max_active_runs=1, default_args=DEFAULT_ARGS, tags=["transform", "dbt"],
+        doc_md="Runs `dbt build` (staging -> intermediate -> marts) when new accepted raw data arrives.",
+    ) as dag:
+
+        @task(task_id="dbt_build", outlets=[MARTS])
+        def dbt_build() -> dict:
+            from ssc_pipeline.transform import run_dbt
+
+            outcome = run_dbt(("build",))
+            return {"invocation_id": outcome.invocation_id, "nodes": outcome.nodes}
+
+        dbt_build()
+    return dag

@@ -1,0 +1,56 @@
+"""Triggering nightly cycles through a running Airflow and waiting for the hand-overs.
+
+A nightly cycle for a date is one extract run per organisation with the data
+interval [date 00:00, date+1 00:00) Europe/Amsterdam; the transform DAG then
+follows by itself through the raw Asset events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from ssc_pipeline.orchestration.airflow_api import AirflowClient
+from ssc_pipeline.registry import Organisation
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True)
+class RunRef:
+    org_code: str
+    dag_id: str
+    run_id: str
+    day: dt.date
+
+
+def day_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=AMS)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=AMS)
+    return start, end
+
+
+def trigger_nightly(client: AirflowClient, orgs: Iterable[Organisation], days: Iterable[dt.date]) -> list[RunRef]:
+    refs = []
+    for day in days:
+        start, end = day_window(day)
+        for org in orgs:
+            run_id = f"nightly__{day.isoformat()}"
+            client.trigger_window(org.dag_id, run_id, start, end)
+            refs.append(RunRef(org.code, org.dag_id, run_id, day))
+    return refs
+
+
+def run_nightly(client: AirflowClient, orgs: list[Organisation], days: list[dt.date],
+                on_done: Callable[[RunRef, str], None] | None = None) -> dict[RunRef, str]:
+    """Run the nightly cycle for the days and wait for the extracts and the transform."""
+    started = dt.datetime.now(dt.timezone.utc)
+    refs = trigger_nightly(client, orgs, days)
+    by_key = {(r.dag_id, r.run_id): r for r in refs}
+    states = client.wait_for_runs(
+        by_key, on_done=(lambda key, state: on_done(by_key[key], state)) if on_done else None)
+    if any(s == "success" for s in states.values()):
+        client.wait_until_idle("transform", since=started)
+    return {by_key[k]: s for k, s in states.items()}

@@ -1,0 +1,1 @@
+"""HTTP simulators of the organisations' source systems, for demos and tests without any real tenant."""

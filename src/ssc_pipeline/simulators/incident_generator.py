@@ -1,0 +1,411 @@
+"""Deterministic service-desk tickets, the ground truth behind the TOPdesk simulator.
+
+Why deterministic: the simulator, the demo and the tests must agree on every
+ticket without sharing state. A ticket is a pure function of
+``(seed, org_code, day, index)``: each day's tickets come from a
+``random.Random`` seeded with a SHA-256 of ``"{seed}:{ORG}:{day}"`` (never
+Python's salted ``hash()``), so two processes -- the simulator serving HTTP
+and a test computing the expected answer -- produce identical data.
+
+A ticket's whole life (response, on-hold period, resolution, closing) is
+decided when it is generated; ``state_as_of`` then shows only the events up
+to a given moment, the way an API would at that moment. Every ticket's last
+event is at most ``MAX_TICKET_LIFETIME`` after it was opened, which is what
+lets ``incidents_modified_between`` look back a bounded number of days.
+
+Simplifications, on purpose: one on-hold period per ticket at most;
+``targetDate`` is a calendar offset per priority (real TOPdesk uses the
+service window); ``onHoldDuration`` is the summed length, in seconds, of
+finished on-hold periods.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ssc_pipeline.sources.topdesk.timestamps import format_topdesk_ts, parse_topdesk_ts
+
+__all__ = [
+    "SimTicket", "generate_day", "state_as_of", "incidents_modified_between", "format_topdesk_ts",
+    "parse_topdesk_ts", "CATEGORY_TO_SERVICE_CODE", "PRIORITY_NAMES", "MAX_TICKET_LIFETIME",
+]
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+MAX_TICKET_LIFETIME = timedelta(days=45)
+LOOKBACK = timedelta(days=60)
+_MAX_RESOLUTION = timedelta(days=40)
+
+PRIORITY_NAMES: dict[str, str] = {
+    "P1": "P1 Kritiek",
+    "P2": "P2 Hoog",
+    "P3": "P3 Normaal",
+    "P4": "P4 Laag",
+}
+_PRIORITY_WEIGHTS = (3, 12, 50, 35)
+# (response minutes range, resolution hours range, calendar target) per priority
+_PRIORITY_TIMING: dict[str, tuple[tuple[float, float], tuple[float, float], timedelta]] = {
+    "P1": ((2, 30), (0.5, 8), timedelta(hours=4)),
+    "P2": ((5, 120), (2, 48), timedelta(days=1)),
+    "P3": ((10, 480), (4, 240), timedelta(days=3)),
+    "P4": ((15, 960), (24, 480), timedelta(days=10)),
+}
+
+# category -> (SSC service code, weight, subcategories, operator group, brief descriptions)
+_CATEGORIES: dict[str, tuple[str, int, tuple[str, ...], str, tuple[str, ...]]] = {
+    "Werkplek": ("WERKPLEK", 25, ("Laptop", "Monitor en randapparatuur", "Software installatie"),
+                 "2e lijn Werkplekbeheer",
+                 ("Laptop start niet op", "Tweede beeldscherm geeft geen beeld",
+                  "Verzoek installatie software", "Laptop is erg traag", "Dockingstation werkt niet")),
+    "Applicaties": ("APPLICATIES", 22, ("Zaaksysteem", "Burgerzaken", "Financieel systeem", "Office 365"),
+                    "Applicatiebeheer",
+                    ("Foutmelding in zaaksysteem", "Outlook synchroniseert niet",
+                     "Document opslaan in Teams lukt niet", "Burgerzakenapplicatie loopt vast",
+                     "Factuur niet zichtbaar in financieel systeem")),
+    "Accounts en toegang": ("ACCOUNTS", 18, ("Wachtwoord", "Autorisaties", "Nieuw account"),
+                            "1e lijn Servicedesk",
+                            ("Wachtwoord vergeten", "Account geblokkeerd",
+                             "Toegang tot gedeelde map aanvragen", "MFA werkt niet op nieuwe telefoon",
+                             "Account aanmaken nieuwe medewerker")),
+    "Netwerk": ("NETWERK", 8, ("Wifi", "VPN", "Bekabeling"), "Netwerkbeheer",
+                ("Geen verbinding met wifi", "VPN-verbinding valt steeds weg",
+                 "Netwerkaansluiting werkt niet")),
+    "Telefonie": ("TELEFONIE", 7, ("Mobiel", "Vaste telefonie"), "Telefonie en mobiel",
+                  ("Mobiele telefoon kapot", "Doorschakeling werkt niet", "Nieuwe simkaart nodig")),
+    "Printen": ("PRINTEN", 10, ("Multifunctional", "Scannen"), "2e lijn Werkplekbeheer",
+                ("Printer print niet", "Scannen naar e-mail werkt niet",
+                 "Papierstoring multifunctional")),
+    "Facilitair": ("FACILITAIR", 5, ("Vergaderruimte", "Toegangspas"), "Facilitair",
+                   ("Beamer vergaderzaal werkt niet", "Toegangspas werkt niet",
+                    "Klimaat in kantoortuin te warm")),
+    "Overig": ("OVERIG", 5, ("Vraag", "Klacht"), "1e lijn Servicedesk",
+               ("Vraag over werkwijze servicedesk", "Informatieverzoek", "Klacht over afhandeling")),
+}
+_CATEGORY_NAMES = tuple(_CATEGORIES)
+_CATEGORY_WEIGHTS = tuple(c[1] for c in _CATEGORIES.values())
+CATEGORY_TO_SERVICE_CODE: dict[str, str] = {name: c[0] for name, c in _CATEGORIES.items()}
+
+_FIRST_NAMES = (
+    "Jan", "Piet", "Kees", "Henk", "Sanne", "Lotte", "Emma", "Sophie", "Daan", "Lucas", "Anouk",
+    "Fleur", "Thijs", "Bram", "Mohammed", "Fatima", "Yusuf", "Ayse", "Marieke", "Ingrid", "Gerrit",
+    "Willem", "Ilse", "Noor", "Ruben", "Joost", "Esther", "Karin", "Mark", "Linda",
+)
+_LAST_NAMES = (
+    "de Vries", "Jansen", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer",
+    "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker",
+    "Brouwer", "de Wit", "Dijkstra", "de Graaf", "van der Meer", "van der Linden", "Kok",
+    "Jacobs", "de Haan", "Vermeulen", "van den Heuvel", "van Dijk", "Yilmaz", "El Amrani",
+)
+_CALLERS_PER_ORG = 150
+
+
+@dataclass(frozen=True)
+class SimTicket:
+    """One ticket's complete life, decided at generation time (all datetimes aware, UTC).
+
+    For a cancelled ticket ``resolved_at`` and ``closed_at`` are the moment of
+    cancelling: TOPdesk marks it completed and closed then, but it carries no
+    resolution meaning and SLA marts exclude it.
+    """
+
+    org_code: str
+    ticket_id: str
+    number: str
+    opened_at: datetime
+    first_response_at: datetime | None
+    on_hold_from: datetime | None
+    on_hold_until: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    cancelled: bool
+    priority: str
+    category: str
+    subcategory: str
+    operator_group: str
+    caller_id: str
+    caller_name: str
+    caller_email: str
+    feedback_rating: int | None
+    brief_description: str
+    target_at: datetime
+
+    @property
+    def service_category(self) -> str:
+        """Alias of ``category`` (the TOPdesk category name)."""
+        return self.category
+
+    @property
+    def service_code(self) -> str:
+        """The SSC-wide service code (DESIGN 4.2) this category maps onto."""
+        return CATEGORY_TO_SERVICE_CODE[self.category]
+
+    @property
+    def last_event_at(self) -> datetime:
+        """When the ticket last changes, ever."""
+        events = (self.opened_at, self.first_response_at, self.on_hold_from,
+                  self.on_hold_until, self.resolved_at, self.closed_at)
+        return max(e for e in events if e is not None)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def _rng(text: str) -> random.Random:
+    """A Random seeded from a stable hash; identical in every process and Python version."""
+    return random.Random(int.from_bytes(_digest(text)[:8], "big"))
+
+
+@lru_cache(maxsize=4096)
+def _stable_uuid(text: str) -> str:
+    return str(uuid.UUID(bytes=_digest(text)[:16], version=4))
+
+
+def _ref(org: str, kind: str, name: str) -> dict[str, str]:
+    """A TOPdesk ``{"id", "name"}`` reference with an id stable per tenant."""
+    return {"id": _stable_uuid(f"{org}:{kind}:{name}"), "name": name}
+
+
+def _email(first: str, last: str, org: str) -> str:
+    local = f"{first}.{last.replace(' ', '')}".lower()
+    return f"{local}@{org.lower()}.example.nl"
+
+
+@lru_cache(maxsize=256)
+def _callers(seed: int, org: str) -> tuple[tuple[str, str, str], ...]:
+    """The organisation's recurring callers as (id, name, email): the same people call again."""
+    rng = _rng(f"{seed}:{org}:callers")
+    names: list[str] = []
+    while len(names) < _CALLERS_PER_ORG:
+        name = f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}"
+        if name not in names:
+            names.append(name)
+    result = []
+    for name in names:
+        first, last = name.split(" ", 1)
+        result.append((_stable_uuid(f"{seed}:{org}:caller:{name}"), name, _email(first, last, org)))
+    return tuple(result)
+
+
+def _log_uniform(rng: random.Random, low: float, high: float) -> float:
+    """Durations are skewed: many quick tickets, a long tail of slow ones."""
+    return low * (high / low) ** rng.random()
+
+
+def _open_times(rng: random.Random, day: date, count: int, weekday: bool) -> list[datetime]:
+    """Opening moments: mostly within office hours (08:00-17:00 local) on weekdays."""
+    seconds = []
+    for _ in range(count):
+        if weekday and rng.random() < 0.88:
+            seconds.append(rng.randrange(8 * 3600, 17 * 3600))
+        else:
+            seconds.append(rng.randrange(0, 24 * 3600))
+    midnight = datetime.combine(day, time(0), tzinfo=AMSTERDAM)
+    return [(midnight + timedelta(seconds=s)).astimezone(timezone.utc) for s in sorted(seconds)]
+
+
+def _number(day: date, index: int) -> str:
+    """``I yymm dd<index>``: unique within org and month without a counter across days."""
+    seq = f"{day.day * 100 + index:04d}" if index < 100 else f"{day.day:02d}{index:04d}"
+    return f"I {day:%y%m} {seq}"
+
+
+def _make_ticket(rng: random.Random, org: str, seed: int, day: date, index: int,
+                 opened: datetime) -> SimTicket:
+    priority = rng.choices(tuple(PRIORITY_NAMES), weights=_PRIORITY_WEIGHTS)[0]
+    category = rng.choices(_CATEGORY_NAMES, weights=_CATEGORY_WEIGHTS)[0]
+    _, _, subcategories, group, descriptions = _CATEGORIES[category]
+    subcategory = rng.choice(subcategories)
+    description = rng.choice(descriptions)
+    caller_id, caller_name, caller_email = rng.choice(_callers(seed, org))
+    (resp_lo, resp_hi), (res_lo, res_hi), target = _PRIORITY_TIMING[priority]
+
+    def after(start: datetime, delta: timedelta) -> datetime:
+        return start + timedelta(seconds=max(1, int(delta.total_seconds())))
+
+    cancelled = rng.random() < 0.02
+    never_resolved = not cancelled and rng.random() < 0.05
+    responded = after(opened, timedelta(minutes=_log_uniform(rng, resp_lo, resp_hi)))
+    response: datetime | None = responded
+    hold_from: datetime | None = None
+    hold_until: datetime | None = None
+    resolved: datetime | None = None
+    closed: datetime | None = None
+    rating: int | None = None
+    if cancelled:
+        resolved = closed = after(opened, timedelta(minutes=rng.uniform(5, 24 * 60)))
+        if responded >= resolved:
+            response = None
+    else:
+        if rng.random() < 0.15:
+            hold_from = after(responded, timedelta(minutes=rng.uniform(5, 8 * 60)))
+            hold_until = after(hold_from, timedelta(minutes=rng.uniform(30, 72 * 60)))
+        if not never_resolved:
+            duration = timedelta(hours=_log_uniform(rng, res_lo, res_hi))
+            resolved = after(opened, min(duration, _MAX_RESOLUTION))
+            earliest = hold_until or responded
+            if resolved <= earliest:
+                resolved = after(earliest, timedelta(minutes=rng.uniform(10, 240)))
+            if rng.random() < 0.9:
+                closed = after(resolved, timedelta(hours=rng.uniform(0, 72)))
+                if rng.random() < 0.3:
+                    rating = rng.choices((1, 2, 3, 4, 5), weights=(3, 5, 12, 40, 40))[0]
+    ticket = SimTicket(
+        org_code=org,
+        ticket_id=_stable_uuid(f"{seed}:{org}:{day.isoformat()}:{index}"),
+        number=_number(day, index),
+        opened_at=opened,
+        first_response_at=response,
+        on_hold_from=hold_from,
+        on_hold_until=hold_until,
+        resolved_at=resolved,
+        closed_at=closed,
+        cancelled=cancelled,
+        priority=priority,
+        category=category,
+        subcategory=subcategory,
+        operator_group=group,
+        caller_id=caller_id,
+        caller_name=caller_name,
+        caller_email=caller_email,
+        feedback_rating=rating,
+        brief_description=description,
+        target_at=opened + target,
+    )
+    if ticket.last_event_at - opened > MAX_TICKET_LIFETIME:  # pragma: no cover - guard
+        raise AssertionError(f"ticket {ticket.number} outlives {MAX_TICKET_LIFETIME}")
+    return ticket
+
+
+@lru_cache(maxsize=8192)
+def _generate_day_cached(org: str, day: date, seed: int, tickets_per_weekday: int) -> tuple[SimTicket, ...]:
+    rng = _rng(f"{seed}:{org}:{day.isoformat()}")
+    weekday = day.weekday() < 5
+    expected = tickets_per_weekday if weekday else tickets_per_weekday * 0.1
+    count = max(0, round(expected * rng.uniform(0.7, 1.3)))
+    opened = _open_times(rng, day, count, weekday)
+    return tuple(_make_ticket(rng, org, seed, day, i, t) for i, t in enumerate(opened, start=1))
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def generate_day(org_code: str, day: date, *, seed: int = 0,
+                 tickets_per_weekday: int = 25) -> list[SimTicket]:
+    """All tickets opened on local (Europe/Amsterdam) ``day`` for ``org_code``, by opening time.
+
+    ``org_code`` is case-insensitive. Weekdays get ``tickets_per_weekday`` +-30 %,
+    weekend days about a tenth of that.
+    """
+    if tickets_per_weekday < 0:
+        raise ValueError("tickets_per_weekday must not be negative")
+    return list(_generate_day_cached(org_code.upper(), day, seed, tickets_per_weekday))
+
+
+def _visible(moment: datetime | None, now: datetime) -> datetime | None:
+    return moment if moment is not None and moment <= now else None
+
+
+def _ts(moment: datetime | None) -> str | None:
+    return format_topdesk_ts(moment) if moment is not None else None
+
+
+def state_as_of(ticket: SimTicket, now: datetime) -> dict[str, Any] | None:
+    """The TOPdesk incident JSON as an API call at ``now`` would return it (None before opening)."""
+    if ticket.opened_at > now:
+        return None
+    org = ticket.org_code
+    response = _visible(ticket.first_response_at, now)
+    hold_from = _visible(ticket.on_hold_from, now)
+    hold_until = _visible(ticket.on_hold_until, now)
+    completed = _visible(ticket.resolved_at, now)
+    closed = _visible(ticket.closed_at, now)
+    modified = max(e for e in (ticket.opened_at, response, hold_from, hold_until, completed, closed)
+                   if e is not None)
+    on_hold = hold_from is not None and hold_until is None
+    if ticket.cancelled and completed is not None:
+        status = "Geannuleerd"
+    elif closed is not None:
+        status = "Afgemeld"
+    elif completed is not None:
+        status = "Gereed"
+    elif on_hold:
+        status = "Wachten op gebruiker"
+    elif response is not None:
+        status = "In behandeling"
+    else:
+        status = "Aangemeld"
+    held_seconds = int((hold_until - hold_from).total_seconds()) if hold_from and hold_until else 0
+    request = (f"Beste servicedesk,\n\n{ticket.brief_description}. Kunnen jullie mij helpen?\n\n"
+               f"Met vriendelijke groet,\n{ticket.caller_name}\n{ticket.caller_email}")
+    return {
+        "id": ticket.ticket_id,
+        "number": ticket.number,
+        "briefDescription": ticket.brief_description,
+        "request": request,
+        "caller": {
+            "id": ticket.caller_id,
+            "dynamicName": ticket.caller_name,
+            "email": ticket.caller_email,
+            "branch": _ref(org, "branch", org),
+        },
+        "callDate": _ts(ticket.opened_at),
+        "creationDate": _ts(ticket.opened_at),
+        "modificationDate": _ts(modified),
+        "category": _ref(org, "category", ticket.category),
+        "subcategory": _ref(org, "subcategory", ticket.subcategory),
+        "priority": _ref(org, "priority", PRIORITY_NAMES[ticket.priority]),
+        "processingStatus": _ref(org, "processingStatus", status),
+        "operatorGroup": _ref(org, "operatorGroup", ticket.operator_group),
+        "responded": response is not None,
+        "responseDate": _ts(response),
+        "completed": completed is not None,
+        "completedDate": _ts(completed),
+        "closed": closed is not None,
+        "closedDate": _ts(closed),
+        "onHold": on_hold,
+        "onHoldDate": _ts(hold_from) if on_hold else None,
+        "onHoldDuration": held_seconds,
+        "feedbackRating": ticket.feedback_rating if closed is not None and not ticket.cancelled else None,
+        "targetDate": _ts(ticket.target_at),
+    }
+
+
+def incidents_modified_between(org_code: str, gt: datetime, le: datetime, now: datetime, *,
+                               seed: int = 0, tickets_per_weekday: int = 25) -> list[dict[str, Any]]:
+    """Incident JSONs (as of ``now``) with ``gt < modificationDate <= le``, by (modificationDate, id).
+
+    Only days from ``gt - 60 days`` up to the local date of ``min(le, now)`` can
+    hold such tickets (lifetime <= 45 days, and nothing opens after ``now``).
+    """
+    for name, value in (("gt", gt), ("le", le), ("now", now)):
+        if value.tzinfo is None:
+            raise ValueError(f"{name} must be timezone-aware")
+    if gt >= le:
+        return []
+    first = (gt - LOOKBACK).astimezone(AMSTERDAM).date()
+    last = min(le, now).astimezone(AMSTERDAM).date()
+    found: list[tuple[datetime, str, dict[str, Any]]] = []
+    day = first
+    while day <= last:
+        for ticket in generate_day(org_code, day, seed=seed, tickets_per_weekday=tickets_per_weekday):
+            if not (gt - MAX_TICKET_LIFETIME < ticket.opened_at <= le):
+                continue
+            state = state_as_of(ticket, now)
+            if state is None:
+                continue
+            modified = parse_topdesk_ts(state["modificationDate"])
+            if gt < modified <= le:
+                found.append((modified, state["id"], state))
+        day += timedelta(days=1)
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [state for _, _, state in found]

@@ -1,0 +1,71 @@
+"""Runs the dbt project (staging -> intermediate -> marts) against the warehouse.
+
+dbt reads its connection from ``SSC_DB_*`` environment variables (see
+``dbt_project/profiles.yml``); they are derived here from the one warehouse URL
+so that there is a single source of truth for where the data lives.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ssc_pipeline import warehouse
+from ssc_pipeline.registry import project_root
+
+
+class DbtFailed(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class DbtOutcome:
+    success: bool
+    invocation_id: str | None
+    nodes: int
+    failures: list[str]
+
+
+def dbt_project_dir() -> Path:
+    return project_root() / "dbt_project"
+
+
+def dbt_env(url: str | None = None) -> dict[str, str]:
+    params = warehouse.DbParams.from_url(url or warehouse.database_url())
+    return {
+        "SSC_DB_HOST": params.host, "SSC_DB_PORT": str(params.port), "SSC_DB_USER": params.user,
+        "SSC_DB_PASSWORD": params.password, "SSC_DB_NAME": params.dbname,
+    }
+
+
+def run_dbt(args: Sequence[str] = ("build",), url: str | None = None,
+            target_path: Path | None = None) -> DbtOutcome:
+    """Invoke dbt in-process; raise ``DbtFailed`` naming the failed nodes."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.update(dbt_env(url))
+    project = dbt_project_dir()
+    target = target_path or (warehouse.ssc_home() / "dbt-target")
+    cli_args = [*args, "--project-dir", str(project), "--profiles-dir", str(project),
+                "--target-path", str(target), "--log-path", str(target / "logs")]
+    result = dbtRunner().invoke(cli_args)
+    failures: list[str] = []
+    nodes = 0
+    invocation_id = None
+    if result.result is not None and hasattr(result.result, "results"):
+        for node_result in result.result.results:
+            nodes += 1
+            status = str(getattr(node_result.status, "value", node_result.status))
+            if status in ("error", "fail", "runtime error"):
+                failures.append(f"{node_result.node.unique_id}: {node_result.message}")
+        invocation_id = getattr(getattr(result.result, "args", None), "invocation_id", None)
+    if invocation_id is None:
+        from dbt_common.invocation import get_invocation_id
+
+        invocation_id = get_invocation_id()
+    if not result.success:
+        detail = "; ".join(failures) or str(result.exception)
+        raise DbtFailed(f"dbt {' '.join(args)} failed: {detail}")
+    return DbtOutcome(True, invocation_id, nodes, failures)
