@@ -82,6 +82,7 @@ class EmbeddedPostgres:
 
         ensure_user_exists(_SYSTEM_USER)
         ensure_prefix_permissions(self.home)
+        self.home.chmod(self.home.stat().st_mode | 0o011)  # traverse only: the server reaches pgdata
         return {"user": _SYSTEM_USER}
 
     def _pg(self, cmd: str, *args: str) -> subprocess.CompletedProcess[str]:

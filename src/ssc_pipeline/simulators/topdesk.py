@@ -158,6 +158,14 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ routing
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        try:
+            self._route_get()
+        except Exception:  # a simulator bug must look like a TOPdesk 500, not a dropped socket
+            log.exception("simulator failed on %s", self.path)
+            self.close_connection = True
+            self._error(500, "Internal server error in the TOPdesk simulator.")
+
+    def _route_get(self) -> None:
         url = urlsplit(self.path)
         if url.path == "/healthz":
             self._send(200, b"ok", content_type="text/plain")
@@ -180,6 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, f"Not found: {url.path}")
 
     def _method_not_allowed(self) -> None:
+        self.close_connection = True  # the unread request body must not poison a kept-alive socket
         self._error(405, f"Method {self.command} is not supported by this simulator.")
 
     do_POST = do_PUT = do_PATCH = do_DELETE = _method_not_allowed  # noqa: N815

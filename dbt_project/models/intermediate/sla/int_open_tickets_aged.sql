@@ -1,0 +1,109 @@
+{{ config(materialized='table') }}
+
+-- One row per (month, ticket) for every ticket still open at the end of a
+-- local month: how many business minutes its resolution clock had run by
+-- then, and whether that already exceeds the target (DESIGN §5 open_breached).
+-- A month whose end lies after the organisation's latest complete data is
+-- judged at that moment instead (data_as_of), never at a future instant.
+
+with
+
+tickets as (
+
+    select * from {{ ref('int_tickets_timed') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('int_business_days_indexed') }}
+
+),
+
+activity_months as (
+
+    select {{ to_local_month('opened_at') }} as month from tickets
+    union
+    select {{ to_local_month('first_response_at') }} as month from tickets
+    where first_response_at is not null
+    union
+    select {{ to_local_month('resolved_at') }} as month from tickets
+    where resolved_at is not null
+
+),
+
+month_ends as (
+
+    select
+        month,
+        {{ local_month_end('month') }} as month_end_at
+
+    from activity_months
+
+),
+
+open_at_month_end as (
+
+    select
+        month_ends.month,
+        month_ends.month_end_at,
+        tickets.org_code,
+        tickets.ticket_id,
+        tickets.service_code,
+        tickets.priority,
+        tickets.calendar_id,
+        tickets.resolution_target_minutes,
+        tickets.opened_business_minute_index,
+        -- least() ignores a null data_as_of: then the month's end itself
+        least(month_ends.month_end_at, tickets.data_as_of) as evaluated_at
+
+    from tickets
+    inner join month_ends
+        on
+            tickets.opened_at < month_ends.month_end_at
+            and (tickets.resolved_at is null or tickets.resolved_at >= month_ends.month_end_at)
+    where tickets.status != 'cancelled'
+
+),
+
+aged as (
+
+    select
+        open_at_month_end.*,
+        -- simple business-hours rule: holds not yet subtracted (they will need the
+        -- hold time up to evaluated_at, not the ticket's total)
+        cast(
+            greatest(
+                {{ business_minute_index('open_at_month_end.evaluated_at', 'evaluated_day') }}
+                - open_at_month_end.opened_business_minute_index,
+                0
+            ) as integer
+        ) as elapsed_business_minutes
+
+    from open_at_month_end
+    left join calendar as evaluated_day
+        on
+            open_at_month_end.calendar_id = evaluated_day.calendar_id
+            and {{ to_local_date('open_at_month_end.evaluated_at') }} = evaluated_day.calendar_date
+
+),
+
+final as (
+
+    select
+        month,
+        org_code,
+        ticket_id,
+        service_code,
+        priority,
+        month_end_at,
+        evaluated_at,
+        resolution_target_minutes,
+        elapsed_business_minutes,
+        coalesce(elapsed_business_minutes > resolution_target_minutes, false) as is_breached
+
+    from aged
+
+)
+
+select * from final

@@ -1,0 +1,60 @@
+"""DAG files import cleanly, make one extract DAG per active organisation, and do no I/O at import."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _dagbag(monkeypatch: pytest.MonkeyPatch, registry: Path | None = None):
+    from airflow.dag_processing.dagbag import DagBag
+
+    if registry is not None:
+        monkeypatch.setenv("SSC_REGISTRY", str(registry))
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a DAG file opened a network connection at import")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr("psycopg.connect", no_network)
+    return DagBag(dag_folder=str(ROOT / "dags"))
+
+
+def test_dags_import_without_errors_or_io(monkeypatch: pytest.MonkeyPatch) -> None:
+    bag = _dagbag(monkeypatch)
+    assert bag.import_errors == {}
+    assert set(bag.dag_ids) == {"extract_gm0505", "extract_gm0642", "extract_gm0590", "transform"}
+
+
+def test_a_fourth_organisation_gets_its_own_dag(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    data = yaml.safe_load((ROOT / "organisations.yml").read_text())
+    data["organisations"].append({
+        "code": "GM0610", "oin": "00000001002150001000", "name": "Gemeente Sliedrecht",
+        "source": "topdesk", "connection": "topdesk_gm0610", "schedule": "45 2 * * *",
+        "joined_on": "2022-01-01", "active": True})
+    data["organisations"].append({
+        "code": "GM0531", "oin": "00000001002010008000", "name": "Gemeente Hendrik-Ido-Ambacht",
+        "source": "topdesk", "connection": "topdesk_gm0531", "schedule": "50 2 * * *",
+        "joined_on": "2022-01-01", "active": False})
+    registry = tmp_path / "organisations.yml"
+    registry.write_text(yaml.safe_dump(data, sort_keys=False))
+    bag = _dagbag(monkeypatch, registry)
+    assert bag.import_errors == {}
+    assert "extract_gm0610" in bag.dag_ids
+    assert "extract_gm0531" not in bag.dag_ids  # inactive: no DAG
+
+
+def test_extract_dag_shape(monkeypatch: pytest.MonkeyPatch) -> None:
+    bag = _dagbag(monkeypatch)
+    dag = bag.dags["extract_gm0505"]
+    assert [t.task_id for t in dag.topological_sort()] == ["extract_load", "validate_load"]
+    validate = dag.get_task("validate_load")
+    assert [a.uri for a in validate.outlets] == ["ssc://raw/gm0505"]
+    transform = bag.dags["transform"]
+    assert transform.timetable.summary != "None"
+    assert [a.uri for a in transform.get_task("dbt_build").outlets] == ["ssc://marts/all"]
