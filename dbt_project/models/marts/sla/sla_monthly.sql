@@ -1,0 +1,219 @@
+{{
+    config(
+        indexes=[
+            {'columns': ['month', 'org_code', 'service_code', 'priority'], 'unique': true},
+        ]
+    )
+}}
+
+-- SLA attainment per local month, organisation, service and priority
+-- (DESIGN §4.4, §5). A resolution counts in the local month of resolved_at, a
+-- response in the local month of first_response_at; the grain is every key
+-- with a resolution, a response or an open breach in that month.
+
+with
+
+tickets as (
+
+    -- cancelled tickets are excluded; without a priority there is no SLA
+    select * from {{ ref('int_tickets_timed') }}
+    where status != 'cancelled' and priority is not null
+
+),
+
+open_tickets as (
+
+    select * from {{ ref('int_open_tickets_aged') }}
+    where priority is not null
+
+),
+
+targets as (
+
+    select * from {{ ref('sla_targets') }}
+
+),
+
+resolutions as (
+
+    select
+        {{ to_local_month('resolved_at') }} as month,
+        org_code,
+        service_code,
+        priority,
+        count(*) as tickets_resolved,
+        count(*) filter (where resolution_met) as resolution_met,
+        count(*) filter (where not resolution_met) as resolution_breached,
+        percentile_cont(0.5) within group (order by resolution_business_minutes) as p50_resolution,
+        percentile_cont(0.9) within group (order by resolution_business_minutes) as p90_resolution
+
+    from tickets
+    where resolved_at is not null
+    group by 1, 2, 3, 4
+
+),
+
+responses as (
+
+    select
+        {{ to_local_month('first_response_at') }} as month,
+        org_code,
+        service_code,
+        priority,
+        count(*) as responses,
+        count(*) filter (where response_met) as response_met,
+        count(*) filter (where not response_met) as response_breached
+
+    from tickets
+    where first_response_at is not null
+    group by 1, 2, 3, 4
+
+),
+
+backlog as (
+
+    select
+        month,
+        org_code,
+        service_code,
+        priority,
+        count(*) as open_breached
+
+    from open_tickets
+    where is_breached
+    group by 1, 2, 3, 4
+
+),
+
+grain as (
+
+    select month, org_code, service_code, priority from resolutions
+    union
+    select month, org_code, service_code, priority from responses
+    union
+    select month, org_code, service_code, priority from backlog
+
+),
+
+target_candidates as (
+
+    -- the target percentage in force on the month's first day, most specific row first
+    select
+        grain.month,
+        grain.org_code,
+        grain.service_code,
+        grain.priority,
+        targets.target_pct,
+        row_number() over (
+            partition by grain.month, grain.org_code, grain.service_code, grain.priority
+            order by
+                (targets.org_code is not null) desc,
+                (targets.service_code is not null) desc,
+                targets.valid_from desc
+        ) as precedence
+
+    from grain
+    inner join targets
+        on
+            grain.priority = targets.priority
+            and (targets.org_code is null or grain.org_code = targets.org_code)
+            and (targets.service_code is null or grain.service_code = targets.service_code)
+            and grain.month >= targets.valid_from
+            and (targets.valid_to is null or grain.month <= targets.valid_to)
+
+),
+
+joined as (
+
+    select
+        grain.month,
+        grain.org_code,
+        grain.service_code,
+        grain.priority,
+        cast(coalesce(resolutions.tickets_resolved, 0) as integer) as tickets_resolved,
+        cast(coalesce(resolutions.resolution_met, 0) as integer) as resolution_met,
+        cast(coalesce(resolutions.resolution_breached, 0) as integer) as resolution_breached,
+        cast(coalesce(responses.responses, 0) as integer) as responses,
+        cast(coalesce(responses.response_met, 0) as integer) as response_met,
+        cast(coalesce(responses.response_breached, 0) as integer) as response_breached,
+        target_candidates.target_pct,
+        resolutions.p50_resolution,
+        resolutions.p90_resolution,
+        cast(coalesce(backlog.open_breached, 0) as integer) as open_breached
+
+    from grain
+    left join resolutions
+        on
+            grain.month = resolutions.month
+            and grain.org_code = resolutions.org_code
+            and grain.service_code = resolutions.service_code
+            and grain.priority = resolutions.priority
+    left join responses
+        on
+            grain.month = responses.month
+            and grain.org_code = responses.org_code
+            and grain.service_code = responses.service_code
+            and grain.priority = responses.priority
+    left join backlog
+        on
+            grain.month = backlog.month
+            and grain.org_code = backlog.org_code
+            and grain.service_code = backlog.service_code
+            and grain.priority = backlog.priority
+    left join target_candidates
+        on
+            grain.month = target_candidates.month
+            and grain.org_code = target_candidates.org_code
+            and grain.service_code = target_candidates.service_code
+            and grain.priority = target_candidates.priority
+            and target_candidates.precedence = 1
+
+),
+
+attainment as (
+
+    select
+        *,
+        round(
+            100.0 * resolution_met / nullif(resolution_met + resolution_breached, 0), 2
+        ) as resolution_attainment_pct,
+        round(
+            100.0 * response_met / nullif(response_met + response_breached, 0), 2
+        ) as response_attainment_pct
+
+    from joined
+
+),
+
+final as (
+
+    select
+        month,
+        org_code,
+        service_code,
+        priority,
+        tickets_resolved,
+        resolution_met,
+        resolution_breached,
+        resolution_attainment_pct,
+        responses,
+        response_met,
+        response_attainment_pct,
+        target_pct,
+        -- achieved when every attainment there is to count reaches target_pct
+        case
+            when resolution_attainment_pct is null and response_attainment_pct is null then null
+            when target_pct is null then null
+            else
+                coalesce(resolution_attainment_pct >= target_pct, true)
+                and coalesce(response_attainment_pct >= target_pct, true)
+        end as target_achieved,
+        round(cast(p50_resolution as numeric), 2) as p50_resolution_business_minutes,
+        round(cast(p90_resolution as numeric), 2) as p90_resolution_business_minutes,
+        open_breached
+
+    from attainment
+
+)
+
+select * from final
