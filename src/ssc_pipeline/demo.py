@@ -113,7 +113,7 @@ def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int
             run_nightly(client, orgs, day_list, on_done=done)
         for ref in failures:
             console.print(f"[red]run failed[/]: {ref.org_code} {ref.day} ({ref.dag_id} / {ref.run_id})")
-        month = dt.datetime.now(AMS).date().replace(day=1)
+        month = day_list[-1].replace(day=1)  # the month of the last loaded day
         summary = summarise(started, month)
         print_summary(console, summary, month)
         client.close()

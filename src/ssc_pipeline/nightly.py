@@ -40,20 +40,24 @@ def organisation(org_code: str) -> Organisation:
 
 def _topdesk_records(org: Organisation, start: dt.datetime, end: dt.datetime) -> Iterator[Mapping[str, Any]]:
     from ssc_pipeline.pseudonymisation import load_key, scrub_topdesk_incident
-    from ssc_pipeline.sources.http import FatalError
+    from ssc_pipeline.sources.http import FatalError, SourceError
     from ssc_pipeline.sources.topdesk.client import TopdeskConnection, iter_incidents
 
-    info = get_connection(org.connection)
-    conn = TopdeskConnection.from_parts(info.host or "", info.login or "", info.password or "",
-                                        port=info.port, schema=info.schema)
+    where = f"organisation {org.code}, connection '{org.connection}'"
+    try:
+        info = get_connection(org.connection)
+        conn = TopdeskConnection.from_parts(info.host or "", info.login or "", info.password or "",
+                                            port=info.port, schema=info.schema)
+    except (LookupError, ValueError) as exc:
+        raise ExtractError(f"{where}: connection unusable: {exc}") from exc
     key = load_key()
     try:
         for incident in iter_incidents(conn, start, end):
             yield scrub_topdesk_incident(incident, key)
     except FatalError as exc:
-        raise ExtractError(
-            f"organisation {org.code}: TOPdesk refused the extract via connection '{org.connection}': {exc}"
-        ) from exc
+        raise ExtractError(f"{where}: TOPdesk refused the extract: {exc}") from exc
+    except SourceError as exc:
+        raise ExtractError(f"{where}: TOPdesk kept failing after retries: {exc}") from exc
 
 
 def extract_load(org_code: str, window_start: dt.datetime, window_end: dt.datetime,

@@ -1,7 +1,6 @@
 {{
     config(
         indexes=[
-            {'columns': ['org_code', 'ticket_id'], 'unique': true},
             {'columns': ['org_code', 'opened_at']},
         ]
     )
