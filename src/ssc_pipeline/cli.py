@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ssc_pipeline import warehouse
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -60,6 +60,36 @@ def _topdesk_records(org: Organisation, start: dt.datetime, end: dt.datetime) ->
         raise ExtractError(f"{where}: TOPdesk kept failing after retries: {exc}") from exc
 
 
+def cursor(org_code: str, entity: str) -> dt.datetime | None:
+    """End of the latest window that landed and passed the gate for (organisation, entity)."""
+    with warehouse.connect() as conn:
+        row = conn.execute(
+            "select max(window_end) from audit.loads where org_code = %s and entity = %s"
+            " and status = 'accepted'", (org_code, entity)).fetchone()
+    return row[0] if row else None
+
+
+def resolve_window(org_code: str, entity: str, interval_start: dt.datetime | None,
+                   interval_end: dt.datetime | None, run_after: dt.datetime | None,
+                   triggered_by_event: bool) -> tuple[dt.datetime, dt.datetime]:
+    """The incremental window of a run, from Airflow's data interval.
+
+    A scheduled or manual run has a proper data interval. A run started by a
+    "data ready" event has none worth the name (Airflow spans the event
+    timestamps), so it continues from the organisation's cursor — the end of
+    its last accepted window — up to the event (at most 31 days back).
+    """
+    end = interval_end or run_after
+    if end is None:
+        raise ValueError(f"organisation {org_code}: the run has no data interval and no run_after")
+    if not triggered_by_event and interval_start is not None and interval_start < end:
+        return interval_start, end
+    start = cursor(org_code, entity)
+    if start is None or start >= end or end - start > dt.timedelta(days=31):
+        start = end - dt.timedelta(days=1)
+    return start, end
+
+
 def extract_load(org_code: str, window_start: dt.datetime, window_end: dt.datetime,
                  run_id: str | None = None) -> str:
     """Pull the records changed in (window_start, window_end] and land them as one load."""

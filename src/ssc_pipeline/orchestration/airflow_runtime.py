@@ -27,6 +27,12 @@ from ssc_pipeline.registry import project_root
 
 COMPONENTS = ("scheduler", "dag-processor", "api-server", "triggerer")
 API_USER = "ssc"
+# Concurrent extract tasks per source system (DAG tasks use pool ``source_<system>``).
+POOLS = {
+    "source_topdesk": {"slots": 4, "description": "TOPdesk API calls at once", "include_deferred": False},
+    "source_servicenow": {"slots": 4, "description": "ServiceNow API calls at once", "include_deferred": False},
+    "source_files": {"slots": 2, "description": "file-drop loads at once", "include_deferred": False},
+}
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,12 @@ def start(extra_env: dict[str, str] | None = None, timeout: float = 180.0) -> Ai
     migrate = subprocess.run([_airflow_bin(), "db", "migrate"], env=env, capture_output=True, text=True)
     if migrate.returncode != 0:
         raise RuntimeError(f"airflow db migrate failed:\n{migrate.stderr[-3000:]}")
+    pools = airflow_home() / "pools.json"
+    pools.write_text(json.dumps(POOLS))
+    imported = subprocess.run([_airflow_bin(), "pools", "import", str(pools)], env=env,
+                              capture_output=True, text=True)
+    if imported.returncode != 0:
+        raise RuntimeError(f"airflow pools import failed:\n{imported.stderr[-3000:]}")
     pids: dict[str, int] = {}
     for component in COMPONENTS:
         args = [_airflow_bin(), component]

@@ -12,12 +12,19 @@ from operator import or_
 
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, task
 
+from ssc_pipeline.notifications import SscFailureNotifier
 from ssc_pipeline.orchestration.assets import MARTS, raw_asset, ready_asset
 from ssc_pipeline.registry import Organisation, active_organisations
 
 START = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 TIMEZONE = "Europe/Amsterdam"
-DEFAULT_ARGS = {"retries": 1, "retry_delay": dt.timedelta(seconds=20)}
+DEFAULT_ARGS = {"retries": 1, "retry_delay": dt.timedelta(seconds=20),
+                "on_failure_callback": [SscFailureNotifier()]}
+
+
+def source_pool(source: str) -> str:
+    """One pool per source system, so no remote system is hit harder than its rate limit."""
+    return f"source_{source}"
 
 
 def build_extract_dag(org: Organisation) -> DAG:
@@ -33,11 +40,14 @@ def build_extract_dag(org: Organisation) -> DAG:
                "land it in `raw`, and validate the load before it may reach staging.",
     ) as dag:
 
-        @task(task_id="extract_load")
-        def extract_load(data_interval_start=None, data_interval_end=None, run_id=None) -> str:
-            from ssc_pipeline.nightly import extract_load as run
+        @task(task_id="extract_load", pool=source_pool(org.source))
+        def extract_load(data_interval_start=None, data_interval_end=None, run_id=None, dag_run=None) -> str:
+            from ssc_pipeline.nightly import RAW_ENTITIES, extract_load, resolve_window
 
-            return run(org.code, data_interval_start, data_interval_end, run_id)
+            start, end = resolve_window(
+                org.code, RAW_ENTITIES[org.source].entity, data_interval_start, data_interval_end,
+                getattr(dag_run, "run_after", None), str(getattr(dag_run, "run_type", "")).endswith("asset_triggered"))
+            return extract_load(org.code, start, end, run_id)
 
         @task(task_id="validate_load", outlets=[raw_asset(org)], retries=0)
         def validate_load(load_id: str) -> dict:

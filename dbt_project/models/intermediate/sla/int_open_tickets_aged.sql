@@ -73,12 +73,10 @@ aged as (
         -- simple business-hours rule: holds not yet subtracted (they will need the
         -- hold time up to evaluated_at, not the ticket's total)
         cast(
-            greatest(
-                {{ business_minute_index('open_at_month_end.evaluated_at', 'evaluated_day') }}
-                - open_at_month_end.opened_business_minute_index,
-                0
-            ) as integer
-        ) as elapsed_business_minutes
+            {{ business_minute_index('open_at_month_end.evaluated_at', 'evaluated_day') }}
+            - open_at_month_end.opened_business_minute_index
+            as integer
+        ) as raw_elapsed_business_minutes
 
     from open_at_month_end
     left join calendar as evaluated_day
@@ -99,8 +97,11 @@ final as (
         month_end_at,
         evaluated_at,
         resolution_target_minutes,
-        elapsed_business_minutes,
-        coalesce(elapsed_business_minutes > resolution_target_minutes, false) as is_breached
+        -- never negative (data_as_of before opened_at would be a data error)
+        case
+            when raw_elapsed_business_minutes < 0 then 0 else raw_elapsed_business_minutes
+        end as elapsed_business_minutes,
+        coalesce(raw_elapsed_business_minutes > resolution_target_minutes, false) as is_breached
 
     from aged
 

@@ -140,11 +140,18 @@ clocked as (
         *,
         -- simple business-hours rule: holds are not yet subtracted (hold intervals come later)
         0 as on_hold_business_minutes,
-        -- an event before opened_at (a data error) counts as zero, never negative
-        cast(greatest(response_index - opened_index, 0) as integer) as response_business_minutes,
-        cast(greatest(resolved_index - opened_index, 0) as integer) as resolution_gross_business_minutes,
+        -- an event before opened_at (a data error) counts as zero, never negative;
+        -- no event (null) stays null (greatest() would turn it into 0)
+        cast(case
+            when response_index < opened_index then 0 else response_index - opened_index
+        end as integer) as response_business_minutes,
+        cast(case
+            when resolved_index < opened_index then 0 else resolved_index - opened_index
+        end as integer) as resolution_gross_business_minutes,
         -- how long a clock that still runs has run when the data was last complete
-        cast(greatest(as_of_index - opened_index, 0) as integer) as elapsed_business_minutes_as_of
+        cast(case
+            when as_of_index < opened_index then 0 else as_of_index - opened_index
+        end as integer) as elapsed_business_minutes_as_of
 
     from indexed
 
