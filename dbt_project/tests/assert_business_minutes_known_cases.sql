@@ -8,19 +8,54 @@ cases as (
     from (
         values
         -- Fri 16:30 -> Mon 09:15 local: 30 + 75
-        ('weekend', cast('2026-11-20 16:30:00+01' as timestamptz), cast('2026-11-23 09:15:00+01' as timestamptz), 105),
+        (
+            'weekend',
+            cast('2026-11-20 16:30:00+01' as timestamptz),
+            cast('2026-11-23 09:15:00+01' as timestamptz),
+            105
+        ),
         -- Sat 10:00 -> Mon 08:45: the clock starts at Monday's opening
-        ('opened on saturday', cast('2026-11-21 10:00:00+01' as timestamptz), cast('2026-11-23 08:45:00+01' as timestamptz), 45),
+        (
+            'opened on saturday',
+            cast('2026-11-21 10:00:00+01' as timestamptz),
+            cast('2026-11-23 08:45:00+01' as timestamptz),
+            45
+        ),
         -- Thu 24 Dec 16:00 -> Mon 28 Dec 09:00: Eerste kerstdag (Fri) closed
-        ('christmas', cast('2026-12-24 16:00:00+01' as timestamptz), cast('2026-12-28 09:00:00+01' as timestamptz), 120),
+        (
+            'christmas',
+            cast('2026-12-24 16:00:00+01' as timestamptz),
+            cast('2026-12-28 09:00:00+01' as timestamptz),
+            120
+        ),
         -- Wed 13 May 16:00 -> Fri 15 May 09:00 2026: Hemelvaartsdag (Thu) closed
-        ('ascension day', cast('2026-05-13 16:00:00+02' as timestamptz), cast('2026-05-15 09:00:00+02' as timestamptz), 120),
+        (
+            'ascension day',
+            cast('2026-05-13 16:00:00+02' as timestamptz),
+            cast('2026-05-15 09:00:00+02' as timestamptz),
+            120
+        ),
         -- across the DST switch (Sun 29 Mar 2026): Fri 16:00 CET -> Mon 09:00 CEST
-        ('dst spring', cast('2026-03-27 16:00:00+01' as timestamptz), cast('2026-03-30 09:00:00+02' as timestamptz), 120),
+        (
+            'dst spring',
+            cast('2026-03-27 16:00:00+01' as timestamptz),
+            cast('2026-03-30 09:00:00+02' as timestamptz),
+            120
+        ),
         -- within one day, before opening to after closing: the whole day
-        ('whole day', cast('2026-11-24 06:00:00+01' as timestamptz), cast('2026-11-24 19:00:00+01' as timestamptz), 540),
+        (
+            'whole day',
+            cast('2026-11-24 06:00:00+01' as timestamptz),
+            cast('2026-11-24 19:00:00+01' as timestamptz),
+            540
+        ),
         -- a full working week: Mon 08:00 -> next Mon 08:00
-        ('week', cast('2026-11-16 08:00:00+01' as timestamptz), cast('2026-11-23 08:00:00+01' as timestamptz), 2700)
+        (
+            'week',
+            cast('2026-11-16 08:00:00+01' as timestamptz),
+            cast('2026-11-23 08:00:00+01' as timestamptz),
+            2700
+        )
     ) as known (case_name, started_at, ended_at, expected_minutes)
 
 ),

@@ -19,22 +19,6 @@ from typing import Any
 from ssc_pipeline import warehouse
 from ssc_pipeline.registry import project_root
 
-# Typed columns a suite sees for a raw entity, cast from the landed payload.
-RAW_QUERIES: dict[str, str] = {
-    "raw_topdesk_incidents": """
-        select incident_id, org_code, modified_at,
-               (payload->>'callDate')::timestamptz as opened_at,
-               (payload->>'responseDate')::timestamptz as first_response_at,
-               (payload->>'completedDate')::timestamptz as resolved_at,
-               (payload->>'closedDate')::timestamptz as closed_at,
-               left(payload->'priority'->>'name', 2) as priority,
-               payload->'processingStatus'->>'name' as status_name,
-               payload->'category'->>'name' as service_category
-        from raw.topdesk_incidents where load_id = '{load_id}'
-    """,
-}
-
-
 class LoadQuarantined(RuntimeError):
     """A load failed a critical expectation; the message names org, suite, expectation, examples."""
 
@@ -156,7 +140,11 @@ def validate_load(load_id: str, suite_name: str) -> ValidationOutcome:
     org_code, status = row
     if status not in ("landed", "quarantined"):
         raise ValueError(f"load {load_id} of {org_code} is {status}; only a landed load can be validated")
-    outcome = run_suite(suite_name, RAW_QUERIES[suite_name].format(load_id=load_id))
+    suite = load_suite_json(suite_name)
+    query = suite.get("meta", {}).get("query")
+    if not query or "{load_id}" not in query:
+        raise ValueError(f"suite {suite_name} has no meta.query restricted to '{{load_id}}'")
+    outcome = run_suite(suite_name, query.replace("{load_id}", str(uuid.UUID(load_id))))
     record_outcome(outcome, target=f"load:{load_id}", load_id=load_id)
     new_status = "accepted" if outcome.success else "quarantined"
     message = "; ".join(f.describe() for f in outcome.failed) or None

@@ -210,11 +210,13 @@ def ensure_airflow_database(url: str | None = None) -> str:
 
 def ensure_schema(url: str | None = None) -> None:
     """Create schemas, roles, raw and audit tables; safe to run any number of times."""
-    ddl = resources.files("ssc_pipeline").joinpath("sql/schema.sql").read_text(encoding="utf-8")
+    folder = resources.files("ssc_pipeline").joinpath("sql")
+    scripts = sorted((p for p in folder.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
     with connect(url, autocommit=True) as conn:
         # One advisory lock: several Airflow tasks may call this at the same moment.
         conn.execute("select pg_advisory_lock(770001)")
         try:
-            conn.execute(ddl)
+            for script in scripts:  # 00_core.sql first, then one file per source's raw tables
+                conn.execute(script.read_text(encoding="utf-8"))
         finally:
             conn.execute("select pg_advisory_unlock(770001)")

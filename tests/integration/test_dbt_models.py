@@ -324,6 +324,8 @@ def test_cancelled_ticket_keeps_no_met_flags(warehouse: psycopg.Connection) -> N
     t = _ticket(warehouse, "inc-cancelled")
     assert t["status"] == "cancelled"
     assert (t["response_met"], t["resolution_met"]) == (None, None)
+    # TOPdesk completes a ticket when it is cancelled; that is no resolution and no response
+    assert (t["first_response_at"], t["resolved_at"]) == (None, None)
 
 
 def test_unknown_category_and_status_fall_back(warehouse: psycopg.Connection) -> None:

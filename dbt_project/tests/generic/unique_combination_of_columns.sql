@@ -4,8 +4,7 @@
     (no internet at build time), so this replaces dbt_utils' test of the same name.
 -#}
 {% test unique_combination_of_columns(model, combination_of_columns) %}
-
-    {%- set columns_csv = combination_of_columns | join(', ') %}
+{%- set columns_csv = combination_of_columns | join(', ') %}
 
     select
         {{ columns_csv }},

@@ -13,10 +13,16 @@ to a given moment, the way an API would at that moment. Every ticket's last
 event is at most ``MAX_TICKET_LIFETIME`` after it was opened, which is what
 lets ``incidents_modified_between`` look back a bounded number of days.
 
-Simplifications, on purpose: one on-hold period per ticket at most;
-``targetDate`` is a calendar offset per priority (real TOPdesk uses the
-service window); ``onHoldDuration`` is the summed length, in seconds, of
-finished on-hold periods.
+On-hold periods: 0-2 per ticket, each inside the ticket's life (after the
+first response, before resolution). The second period is drawn from its own
+``Random`` (seeded from the ticket's identity), so adding it did not shift the
+random stream -- every other property of every ticket is what it was when a
+ticket had at most one hold. ``SimTicket.on_hold_from``/``on_hold_until`` are
+the first period (kept for existing callers); ``SimTicket.holds`` has them all.
+
+Simplifications, on purpose: ``targetDate`` is a calendar offset per priority
+(real TOPdesk uses the service window); ``onHoldDuration`` is the summed
+length, in seconds, of finished on-hold periods.
 """
 
 from __future__ import annotations
@@ -35,12 +41,17 @@ from ssc_pipeline.sources.topdesk.timestamps import format_topdesk_ts, parse_top
 __all__ = [
     "SimTicket", "generate_day", "state_as_of", "incidents_modified_between", "format_topdesk_ts",
     "parse_topdesk_ts", "CATEGORY_TO_SERVICE_CODE", "PRIORITY_NAMES", "MAX_TICKET_LIFETIME",
+    "HoldInterval", "hold_intervals_as_of", "tickets_modified_between", "visible_events", "find_ticket", "find_caller",
+    "FIND_HORIZON_DAYS",
 ]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MAX_TICKET_LIFETIME = timedelta(days=45)
 LOOKBACK = timedelta(days=60)
 _MAX_RESOLUTION = timedelta(days=40)
+FIND_HORIZON_DAYS = 400  # how far back ``find_ticket`` looks for a ticket id
+
+HoldInterval = tuple[datetime, datetime | None]
 
 PRIORITY_NAMES: dict[str, str] = {
     "P1": "P1 Kritiek",
@@ -134,6 +145,12 @@ class SimTicket:
     feedback_rating: int | None
     brief_description: str
     target_at: datetime
+    holds: tuple[tuple[datetime, datetime], ...] = ()
+    sequence: int = 0  # 1-based position among the tickets opened that day
+
+    def __post_init__(self) -> None:
+        if not self.holds and self.on_hold_from is not None and self.on_hold_until is not None:
+            object.__setattr__(self, "holds", ((self.on_hold_from, self.on_hold_until),))
 
     @property
     def service_category(self) -> str:
@@ -148,8 +165,8 @@ class SimTicket:
     @property
     def last_event_at(self) -> datetime:
         """When the ticket last changes, ever."""
-        events = (self.opened_at, self.first_response_at, self.on_hold_from,
-                  self.on_hold_until, self.resolved_at, self.closed_at)
+        events = (self.opened_at, self.first_response_at, self.resolved_at, self.closed_at,
+                  *(moment for hold in self.holds for moment in hold))
         return max(e for e in events if e is not None)
 
 
@@ -219,6 +236,18 @@ def _number(day: date, index: int) -> str:
     return f"I {day:%y%m} {seq}"
 
 
+def _second_hold(org: str, seed: int, day: date, index: int, opened: datetime,
+                 first_until: datetime, resolved: datetime | None) -> tuple[datetime, datetime] | None:
+    """About a third of held tickets wait a second time, if it fits before the resolution."""
+    rng = _rng(f"{seed}:{org}:{day.isoformat()}:{index}:second-hold")
+    if rng.random() >= 0.35:
+        return None
+    start = first_until + timedelta(seconds=int(rng.uniform(10 * 60, 24 * 3600)))
+    end = start + timedelta(seconds=int(rng.uniform(30 * 60, 48 * 3600)))
+    limit = resolved if resolved is not None else opened + MAX_TICKET_LIFETIME
+    return (start, end) if end < limit else None
+
+
 def _make_ticket(rng: random.Random, org: str, seed: int, day: date, index: int,
                  opened: datetime) -> SimTicket:
     priority = rng.choices(tuple(PRIORITY_NAMES), weights=_PRIORITY_WEIGHTS)[0]
@@ -259,6 +288,10 @@ def _make_ticket(rng: random.Random, org: str, seed: int, day: date, index: int,
                 closed = after(resolved, timedelta(hours=rng.uniform(0, 72)))
                 if rng.random() < 0.3:
                     rating = rng.choices((1, 2, 3, 4, 5), weights=(3, 5, 12, 40, 40))[0]
+    holds: tuple[tuple[datetime, datetime], ...] = ()
+    if hold_from is not None and hold_until is not None:
+        second = _second_hold(org, seed, day, index, opened, hold_until, resolved)
+        holds = ((hold_from, hold_until),) + ((second,) if second else ())
     ticket = SimTicket(
         org_code=org,
         ticket_id=_stable_uuid(f"{seed}:{org}:{day.isoformat()}:{index}"),
@@ -280,6 +313,8 @@ def _make_ticket(rng: random.Random, org: str, seed: int, day: date, index: int,
         feedback_rating=rating,
         brief_description=description,
         target_at=opened + target,
+        holds=holds,
+        sequence=index,
     )
     if ticket.last_event_at - opened > MAX_TICKET_LIFETIME:  # pragma: no cover - guard
         raise AssertionError(f"ticket {ticket.number} outlives {MAX_TICKET_LIFETIME}")
@@ -319,19 +354,33 @@ def _ts(moment: datetime | None) -> str | None:
     return format_topdesk_ts(moment) if moment is not None else None
 
 
+def hold_intervals_as_of(ticket: SimTicket, now: datetime) -> list[HoldInterval]:
+    """The on-hold periods begun by ``now``; one still running has end ``None``.
+
+    This is the ground truth the connectors' hold derivation (TOPdesk progress
+    trail, ServiceNow ``sys_audit``) must reproduce.
+    """
+    return [(start, end if end <= now else None) for start, end in ticket.holds if start <= now]
+
+
+def visible_events(ticket: SimTicket, now: datetime) -> list[datetime]:
+    """Every moment the ticket changed up to ``now`` (its max is the modification timestamp)."""
+    events = [ticket.opened_at, ticket.first_response_at, ticket.resolved_at, ticket.closed_at,
+              *(moment for hold in ticket.holds for moment in hold)]
+    return sorted(e for e in events if e is not None and e <= now)
+
+
 def state_as_of(ticket: SimTicket, now: datetime) -> dict[str, Any] | None:
     """The TOPdesk incident JSON as an API call at ``now`` would return it (None before opening)."""
     if ticket.opened_at > now:
         return None
     org = ticket.org_code
     response = _visible(ticket.first_response_at, now)
-    hold_from = _visible(ticket.on_hold_from, now)
-    hold_until = _visible(ticket.on_hold_until, now)
     completed = _visible(ticket.resolved_at, now)
     closed = _visible(ticket.closed_at, now)
-    modified = max(e for e in (ticket.opened_at, response, hold_from, hold_until, completed, closed)
-                   if e is not None)
-    on_hold = hold_from is not None and hold_until is None
+    holds = hold_intervals_as_of(ticket, now)
+    modified = max(visible_events(ticket, now))
+    on_hold = bool(holds) and holds[-1][1] is None
     if ticket.cancelled and completed is not None:
         status = "Geannuleerd"
     elif closed is not None:
@@ -344,7 +393,7 @@ def state_as_of(ticket: SimTicket, now: datetime) -> dict[str, Any] | None:
         status = "In behandeling"
     else:
         status = "Aangemeld"
-    held_seconds = int((hold_until - hold_from).total_seconds()) if hold_from and hold_until else 0
+    held_seconds = sum(int((end - start).total_seconds()) for start, end in holds if end is not None)
     request = (f"Beste servicedesk,\n\n{ticket.brief_description}. Kunnen jullie mij helpen?\n\n"
                f"Met vriendelijke groet,\n{ticket.caller_name}\n{ticket.caller_email}")
     return {
@@ -373,39 +422,79 @@ def state_as_of(ticket: SimTicket, now: datetime) -> dict[str, Any] | None:
         "closed": closed is not None,
         "closedDate": _ts(closed),
         "onHold": on_hold,
-        "onHoldDate": _ts(hold_from) if on_hold else None,
+        "onHoldDate": _ts(holds[-1][0]) if on_hold else None,
         "onHoldDuration": held_seconds,
         "feedbackRating": ticket.feedback_rating if closed is not None and not ticket.cancelled else None,
         "targetDate": _ts(ticket.target_at),
     }
 
 
-def incidents_modified_between(org_code: str, gt: datetime, le: datetime, now: datetime, *,
-                               seed: int = 0, tickets_per_weekday: int = 25) -> list[dict[str, Any]]:
-    """Incident JSONs (as of ``now``) with ``gt < modificationDate <= le``, by (modificationDate, id).
+def tickets_modified_between(org_code: str, gt: datetime, le: datetime, now: datetime, *,
+                             seed: int = 0, tickets_per_weekday: int = 25) -> list[SimTicket]:
+    """Tickets whose last change as of ``now`` lies in ``(gt, le]``, by (that moment, id).
 
-    Only days from ``gt - 60 days`` up to the local date of ``min(le, now)`` can
-    hold such tickets (lifetime <= 45 days, and nothing opens after ``now``).
+    Source-neutral, so every simulator's ground truth is the same set of
+    tickets. Only days from ``gt - 60 days`` up to the local date of
+    ``min(le, now)`` can hold such tickets (lifetime <= 45 days, and nothing
+    opens after ``now``).
     """
     for name, value in (("gt", gt), ("le", le), ("now", now)):
         if value.tzinfo is None:
             raise ValueError(f"{name} must be timezone-aware")
     if gt >= le:
         return []
-    first = (gt - LOOKBACK).astimezone(AMSTERDAM).date()
+    day = (gt - LOOKBACK).astimezone(AMSTERDAM).date()
     last = min(le, now).astimezone(AMSTERDAM).date()
-    found: list[tuple[datetime, str, dict[str, Any]]] = []
-    day = first
+    found: list[tuple[datetime, str, SimTicket]] = []
     while day <= last:
-        for ticket in generate_day(org_code, day, seed=seed, tickets_per_weekday=tickets_per_weekday):
-            if not (gt - MAX_TICKET_LIFETIME < ticket.opened_at <= le):
-                continue
-            state = state_as_of(ticket, now)
-            if state is None:
-                continue
-            modified = parse_topdesk_ts(state["modificationDate"])
-            if gt < modified <= le:
-                found.append((modified, state["id"], state))
+        for ticket in _generate_day_cached(org_code.upper(), day, seed, tickets_per_weekday):
+            if gt - MAX_TICKET_LIFETIME < ticket.opened_at <= min(le, now):
+                modified = visible_events(ticket, now)[-1]
+                if gt < modified <= le:
+                    found.append((modified, ticket.ticket_id, ticket))
         day += timedelta(days=1)
     found.sort(key=lambda item: (item[0], item[1]))
-    return [state for _, _, state in found]
+    return [ticket for _, _, ticket in found]
+
+
+def incidents_modified_between(org_code: str, gt: datetime, le: datetime, now: datetime, *,
+                               seed: int = 0, tickets_per_weekday: int = 25) -> list[dict[str, Any]]:
+    """TOPdesk incident JSONs (as of ``now``) with ``gt < modificationDate <= le``, by (modificationDate, id)."""
+    tickets = tickets_modified_between(org_code, gt, le, now, seed=seed,
+                                       tickets_per_weekday=tickets_per_weekday)
+    return [state for state in (state_as_of(t, now) for t in tickets) if state is not None]
+
+@lru_cache(maxsize=8192)
+def _day_index(org: str, day: date, seed: int, tickets_per_weekday: int) -> dict[str, SimTicket]:
+    return {t.ticket_id: t for t in _generate_day_cached(org, day, seed, tickets_per_weekday)}
+
+
+def find_ticket(org_code: str, ticket_id: str, now: datetime, *, seed: int = 0,
+                tickets_per_weekday: int = 25) -> SimTicket | None:
+    """The ticket with ``ticket_id`` (a UUID; 32-hex ServiceNow form accepted), if opened by ``now``.
+
+    Ids are hashes, so this searches day by day backwards from ``now`` over at
+    most ``FIND_HORIZON_DAYS`` days (per-day indexes are cached); that is what
+    lets a simulator answer ``/incidents/id/{id}/...`` without keeping state.
+    """
+    try:
+        wanted = str(uuid.UUID(ticket_id.strip()))
+    except ValueError:
+        return None
+    org = org_code.upper()
+    day = now.astimezone(AMSTERDAM).date()
+    for _ in range(FIND_HORIZON_DAYS):
+        ticket = _day_index(org, day, seed, tickets_per_weekday).get(wanted)
+        if ticket is not None:
+            return ticket if ticket.opened_at <= now else None
+        day -= timedelta(days=1)
+    return None
+
+
+def find_caller(org_code: str, caller_id: str, *, seed: int = 0) -> tuple[str, str, str] | None:
+    """``(id, name, email)`` of one of the organisation's recurring callers (UUID or 32-hex id)."""
+    try:
+        wanted = str(uuid.UUID(caller_id.strip()))
+    except ValueError:
+        return None
+    return next((c for c in _callers(seed, org_code.upper()) if c[0] == wanted), None)

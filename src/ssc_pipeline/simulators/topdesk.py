@@ -13,39 +13,54 @@ Behaviour copied from TOPdesk because the connector depends on it:
   204 No Content (empty body) when the page is empty;
 * FIQL ``query`` on ``modificationDate`` with ``gt``/``ge``/``lt``/``le``
   joined by ``;`` (AND); anything else is a 400, not silently ignored;
-* errors as a JSON array of ``{"message": ...}``; 401 on bad credentials.
+* errors as a JSON array of ``{"message": ...}``; 401 on bad credentials, and
+  on every request of a tenant whose application password has expired
+  (``TopdeskTenant.password_expired``);
+* ``GET /tas/api/incidents/id/{id}`` (one incident) and
+  ``GET /tas/api/incidents/id/{id}/progresstrail`` (``start``/``page_size``,
+  default 10, at most 100; newest entry first; 206 while more follow). Each
+  status change is an entry ``"Status gewijzigd naar <status>"``; holds are
+  the spans in "Wachten op gebruiker". The incident keeps
+  ``onHold``/``onHoldDate``/``onHoldDuration`` consistent with the trail.
 
 Not TOPdesk: ``GET /healthz`` (for the orchestrator to wait on) and, without a
 lower ``modificationDate`` bound, only the last 60 days are served.
-The data comes from ``incident_generator``, so the handler stays thin.
+The data comes from ``incident_generator``, so the handler stays thin; the
+optional ``FaultPlan`` (``faults`` module) injects errors, timeouts, cut-off
+bodies, repeated pages and extra/missing fields.
 """
 
 from __future__ import annotations
 
-import argparse
-import base64
-import binascii
-import hmac
 import json
 import logging
 import re
-import signal
-import sys
-import threading
-from collections.abc import Callable, Mapping, Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ssc_pipeline.simulators.faults import (
+    ERROR_FAULTS,
+    BackgroundSimulator,
+    FaultInjectingHandler,
+    basic_credentials_match,
+    request_key,
+    run_simulator_cli,
+)
 from ssc_pipeline.simulators.incident_generator import (
     LOOKBACK,
+    SimTicket,
+    find_ticket,
+    format_topdesk_ts,
     incidents_modified_between,
     parse_topdesk_ts,
+    state_as_of,
 )
 
-__all__ = ["TopdeskTenant", "TopdeskSimulator", "MAX_PAGE_SIZE", "main"]
+__all__ = ["TopdeskTenant", "TopdeskSimulator", "MAX_PAGE_SIZE", "progress_trail", "main"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +80,7 @@ class TopdeskTenant:
     password: str = field(repr=False)
     seed: int = 0
     tickets_per_weekday: int = 25
+    password_expired: bool = False  # every request is then a 401, as after a password expiry
 
 
 class _BadRequest(Exception):
@@ -116,114 +132,130 @@ def _int_param(params: Mapping[str, list[str]], name: str, default: int) -> int:
         raise _BadRequest(f"The value for the field '{name}' must be an integer.") from None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], tenants: Mapping[str, TopdeskTenant],
-                 now: Callable[[], datetime]) -> None:
-        super().__init__(address, _Handler)
-        self.tenants = tenants
-        self.now = now
+_TRAIL_PATH = re.compile(r"^/tas/api/incidents/id/([0-9a-fA-F-]{32,36})(/progresstrail)?$")
+_INCIDENT_OPTIONAL = ("feedbackRating", "priority.id")
+_TRAIL_OPTIONAL = ("operator",)
+TRAIL_DEFAULT_PAGE_SIZE = 10
+TRAIL_MAX_PAGE_SIZE = 100
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-    server_version = "TOPdesk-simulator/1.0"
+def _entry(ticket: SimTicket, n: int, moment: datetime, memo: str, *, by_caller: bool = False
+           ) -> dict[str, Any]:
+    ref = {"id": str(uuid.uuid5(uuid.UUID(ticket.ticket_id), "operatorGroup")),
+           "name": ticket.operator_group}
+    person = {"id": ticket.caller_id, "name": ticket.caller_name}
+    return {
+        "id": str(uuid.uuid5(uuid.UUID(ticket.ticket_id), f"progresstrail:{n}")),
+        "entryDate": format_topdesk_ts(moment),
+        "operator": None if by_caller else ref,
+        "person": person if by_caller else None,
+        "invisibleForCaller": False,
+        "memoText": memo,
+        "plainText": memo,
+    }
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        log.debug("%s - %s", self.address_string(), format % args)
 
-    # ------------------------------------------------------------------ responses
+def progress_trail(ticket: SimTicket, now: datetime) -> list[dict[str, Any]]:
+    """The incident's progress trail as of ``now``, newest entry first (as TOPdesk lists it).
 
-    def _send(self, status: int, body: bytes = b"", content_type: str = "application/json",
-              headers: Mapping[str, str] | None = None) -> None:
-        self.send_response(status)
-        if status != 204:
-            self.send_header("Content-Type", f"{content_type}; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if status != 204 and body:
-            self.wfile.write(body)
+    The first entry is the caller's request; every status change is an entry
+    ``"Status gewijzigd naar <status>"`` at the moment of the change -- that is
+    what a connector reads holds from ("Wachten op gebruiker" until the next
+    change).
+    """
+    if ticket.opened_at > now:
+        return []
+    changes: list[tuple[datetime, str]] = []
+    if ticket.first_response_at is not None:
+        changes.append((ticket.first_response_at, "In behandeling"))
+    for start, end in ticket.holds:
+        changes += [(start, "Wachten op gebruiker"), (end, "In behandeling")]
+    if ticket.cancelled and ticket.resolved_at is not None:
+        changes.append((ticket.resolved_at, "Geannuleerd"))
+    else:
+        if ticket.resolved_at is not None:
+            changes.append((ticket.resolved_at, "Gereed"))
+        if ticket.closed_at is not None:
+            changes.append((ticket.closed_at, "Afgemeld"))
+    request = f"{ticket.brief_description}. Melding van {ticket.caller_name} ({ticket.caller_email})."
+    entries = [_entry(ticket, 0, ticket.opened_at, request, by_caller=True)]
+    for n, (moment, status) in enumerate(sorted(changes), start=1):
+        if moment <= now:
+            entries.append(_entry(ticket, n, moment, f"Status gewijzigd naar {status}"))
+    return entries[::-1]
 
-    def _json(self, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> None:
-        self._send(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"), headers=headers)
 
-    def _error(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
-        self._json(status, [{"message": message}], headers=headers)
+def _page_params(params: Mapping[str, list[str]], start_name: str, size_name: str,
+                 default_size: int, max_size: int) -> tuple[int, int]:
+    start = _int_param(params, start_name, 0)
+    size = _int_param(params, size_name, default_size)
+    if start < 0:
+        raise _BadRequest(f"The value for the field '{start_name}' cannot be negative.")
+    if size < 1:
+        raise _BadRequest(f"The value for the field '{size_name}' must be at least 1.")
+    if size > max_size:
+        raise _BadRequest(f"The value for the field '{size_name}' cannot be more than {max_size}.")
+    return start, size
 
-    # ------------------------------------------------------------------ routing
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        try:
-            self._route_get()
-        except Exception:  # a simulator bug must look like a TOPdesk 500, not a dropped socket
-            log.exception("simulator failed on %s", self.path)
-            self.close_connection = True
-            self._error(500, "Internal server error in the TOPdesk simulator.")
+def _previous_key(tenant: str, path: str, params: Mapping[str, list[str]], start_name: str,
+                  start: int, size: int) -> str | None:
+    if start < size:
+        return None
+    return request_key(tenant, path, {**params, start_name: [str(start - size)]})
 
-    def _route_get(self) -> None:
+
+class _Handler(FaultInjectingHandler):
+    server_version = "TOPdesk-simulator/1.1"
+
+    def error_body(self, status: int, message: str) -> bytes:
+        return json.dumps([{"message": message}]).encode("utf-8")
+
+    def route_get(self) -> None:
         url = urlsplit(self.path)
         if url.path == "/healthz":
-            self._send(200, b"ok", content_type="text/plain")
+            self.send_bytes(200, b"ok", content_type="text/plain")
             return
         match = _TENANT_PATH.match(url.path)
         tenant = self.server.tenants.get(match.group(1).lower()) if match else None
         if match is None or tenant is None:
-            self._error(404, f"Not found: {url.path}")
+            self.send_error_json(404, f"Not found: {url.path}")
             return
-        if not self._authorised(tenant):
-            self._error(401, "Authentication failed: invalid username or application password.",
-                        headers={"WWW-Authenticate": 'Basic realm="TOPdesk"'})
+        challenge = {"WWW-Authenticate": 'Basic realm="TOPdesk"'}
+        if not basic_credentials_match(self.headers.get("Authorization", ""), tenant.username,
+                                       tenant.password):
+            self.send_error_json(401, "Authentication failed: invalid username or application "
+                                 "password.", headers=challenge)
+            return
+        if tenant.password_expired:
+            self.send_error_json(401, "Authentication failed: the application password of this "
+                                 "operator has expired.", headers=challenge)
             return
         endpoint = match.group(2).rstrip("/")
+        params = parse_qs(url.query, keep_blank_values=True)
+        key = request_key(tenant.org_code, endpoint, params)
+        kind = self.draw_fault(key)
+        if kind in ERROR_FAULTS:
+            return
+        trail = _TRAIL_PATH.match(endpoint)
         if endpoint == "/tas/api/incidents":
-            self._incidents(tenant, parse_qs(url.query, keep_blank_values=True))
+            self._incidents(tenant, endpoint, params, key, kind)
+        elif trail is not None:
+            self._incident(tenant, trail.group(1), bool(trail.group(2)), endpoint, params, key, kind)
         elif endpoint == "/tas/api/version":
-            self._json(200, {"version": "simulator"})
+            self.send_bytes(200, json.dumps({"version": "simulator"}).encode())
         else:
-            self._error(404, f"Not found: {url.path}")
+            self.send_error_json(404, f"Not found: {url.path}")
 
-    def _method_not_allowed(self) -> None:
-        self.close_connection = True  # the unread request body must not poison a kept-alive socket
-        self._error(405, f"Method {self.command} is not supported by this simulator.")
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = _method_not_allowed  # noqa: N815
-
-    def _authorised(self, tenant: TopdeskTenant) -> bool:
-        header = self.headers.get("Authorization", "")
-        scheme, _, encoded = header.partition(" ")
-        if scheme.lower() != "basic" or not encoded:
-            return False
-        try:
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return False
-        username, sep, password = decoded.partition(":")
-        # Compare both parts, in constant time, so timing does not reveal which one was wrong.
-        user_ok = hmac.compare_digest(username.encode("utf-8"), tenant.username.encode("utf-8"))
-        password_ok = hmac.compare_digest(password.encode("utf-8"), tenant.password.encode("utf-8"))
-        return bool(sep) and user_ok and password_ok
-
-    def _incidents(self, tenant: TopdeskTenant, params: Mapping[str, list[str]]) -> None:
+    def _incidents(self, tenant: TopdeskTenant, endpoint: str, params: Mapping[str, list[str]],
+                   key: str, kind: str | None) -> None:
         now = self.server.now()
         try:
-            page_start = _int_param(params, "pageStart", 0)
-            page_size = _int_param(params, "pageSize", DEFAULT_PAGE_SIZE)
-            if page_start < 0:
-                raise _BadRequest("The value for the field 'pageStart' cannot be negative.")
-            if page_size < 1:
-                raise _BadRequest("The value for the field 'pageSize' must be at least 1.")
-            if page_size > MAX_PAGE_SIZE:
-                raise _BadRequest(
-                    f"The value for the field 'pageSize' cannot be more than {MAX_PAGE_SIZE}."
-                )
+            page_start, page_size = _page_params(params, "pageStart", "pageSize",
+                                                 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
             lower, upper = _parse_window(params.get("query", [""])[0], now)
         except _BadRequest as exc:
-            self._error(400, str(exc))
+            self.send_error_json(400, str(exc))
             return
         # The only supported order is modificationDate:asc (also the default); others are ignored.
         records = incidents_modified_between(
@@ -232,105 +264,63 @@ class _Handler(BaseHTTPRequestHandler):
         )
         page = records[page_start:page_start + page_size]
         if not page:
-            self._send(204)
-        elif page_start + page_size < len(records):
-            self._json(206, page)
-        else:
-            self._json(200, page)
-
-
-class TopdeskSimulator:
-    """Serves simulated TOPdesk tenants on one local port, in a daemon thread."""
-
-    def __init__(self, tenants: Mapping[str, TopdeskTenant], *, host: str = "127.0.0.1",
-                 port: int = 0, now: Callable[[], datetime] | None = None) -> None:
-        normalised: dict[str, TopdeskTenant] = {}
-        for code, tenant in tenants.items():
-            if code.lower() != tenant.org_code.lower():
-                raise ValueError(f"tenant key {code!r} does not match org_code {tenant.org_code!r}")
-            normalised[code.lower()] = tenant
-        self._tenants = normalised
-        self._host = host
-        self._port = port
-        self._now = now or (lambda: datetime.now(timezone.utc))
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> str:
-        """Bind and serve; returns the base URL (``http://127.0.0.1:PORT``)."""
-        if self._server is not None:
-            return self.base_url
-        self._server = _Server((self._host, self._port), self._tenants, self._now)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="topdesk-simulator", daemon=True
-        )
-        self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        """Stop serving and release the port; safe to call twice."""
-        if self._server is None:
+            self.send_bytes(204)
             return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
+        status = 206 if page_start + page_size < len(records) else 200
+        self.send_records(status, page, kind=kind, page_key=key, optional_fields=_INCIDENT_OPTIONAL,
+                          previous_page_key=_previous_key(tenant.org_code, endpoint, params,
+                                                          "pageStart", page_start, page_size))
 
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("simulator is not running; call start() first")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+    def _incident(self, tenant: TopdeskTenant, incident_id: str, want_trail: bool, endpoint: str,
+                  params: Mapping[str, list[str]], key: str, kind: str | None) -> None:
+        now = self.server.now()
+        ticket = find_ticket(tenant.org_code, incident_id, now, seed=tenant.seed,
+                             tickets_per_weekday=tenant.tickets_per_weekday)
+        if ticket is None:
+            self.send_error_json(404, f"No incident found with id '{incident_id}'.")
+            return
+        if not want_trail:
+            self.send_records(200, state_as_of(ticket, now), kind=kind, page_key=key,
+                              optional_fields=_INCIDENT_OPTIONAL, records=lambda one: [one])
+            return
+        try:
+            start, size = _page_params(params, "start", "page_size", TRAIL_DEFAULT_PAGE_SIZE,
+                                       TRAIL_MAX_PAGE_SIZE)
+        except _BadRequest as exc:
+            self.send_error_json(400, str(exc))
+            return
+        entries = progress_trail(ticket, now)
+        page = entries[start:start + size]
+        if not page:
+            self.send_bytes(204)
+            return
+        status = 206 if start + size < len(entries) else 200
+        self.send_records(status, page, kind=kind, page_key=key, optional_fields=_TRAIL_OPTIONAL,
+                          previous_page_key=_previous_key(tenant.org_code, endpoint, params,
+                                                          "start", start, size))
+
+
+class TopdeskSimulator(BackgroundSimulator):
+    """Serves simulated TOPdesk tenants on one local port, in a daemon thread.
+
+    ``faults`` (a ``FaultPlan``) makes it misbehave on purpose; see ``faults``.
+    """
+
+    handler_class = _Handler
+    thread_name = "topdesk-simulator"
 
     def tenant_url(self, org_code: str) -> str:
         """The URL standing in for ``https://<org>.topdesk.net`` of one organisation."""
         return f"{self.base_url}/{org_code.lower()}"
 
-    def __enter__(self) -> TopdeskSimulator:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-
-def _parse_tenant(spec: str, seed: int, tickets_per_weekday: int) -> TopdeskTenant:
-    code, sep1, rest = spec.partition(":")
-    username, sep2, password = rest.partition(":")
-    if not (sep1 and sep2 and code and username and password):
-        raise argparse.ArgumentTypeError(f"--tenant must be CODE:USER:PASSWORD, got {code or spec!r}:...")
-    return TopdeskTenant(code, username, password, seed=seed, tickets_per_weekday=tickets_per_weekday)
-
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m ssc_pipeline.simulators.topdesk --port N --tenant CODE:USER:PASSWORD ...``."""
-    parser = argparse.ArgumentParser(description="Serve simulated TOPdesk tenants until killed.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--tenant", action="append", required=True, metavar="CODE:USER:PASSWORD")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--tickets-per-weekday", type=int, default=25)
-    args = parser.parse_args(argv)
-    try:
-        tenants = [_parse_tenant(s, args.seed, args.tickets_per_weekday) for s in args.tenant]
-    except argparse.ArgumentTypeError as exc:
-        parser.error(str(exc))
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with TopdeskSimulator({t.org_code: t for t in tenants}, host=args.host, port=args.port) as sim:
-        print(sim.base_url, flush=True)
-        for tenant in tenants:
-            log.info("tenant %s at %s", tenant.org_code, sim.tenant_url(tenant.org_code))
-        try:
-            while not stop.wait(1.0):
-                pass
-        except KeyboardInterrupt:
-            pass
-    return 0
+    """``python -m ssc_pipeline.simulators.topdesk --port N --tenant CODE:USER:PASSWORD ...``.
+
+    ``--faults JSON`` (default: ``$SSC_SIMULATOR_FAULTS``) switches faults on;
+    ``--password-expired CODE`` makes that tenant answer 401 to everything.
+    """
+    return run_simulator_cli(argv, name="TOPdesk", simulator=TopdeskSimulator, tenant=TopdeskTenant)
 
 
 if __name__ == "__main__":

@@ -37,12 +37,13 @@ closed_days as (
 
 dates as (
 
-    select cast(day_start as date) as calendar_date
+    select cast(series_day as date) as calendar_date
     from generate_series(
-        cast('{{ var("calendar_start_date") }}' as date),
-        cast('{{ var("calendar_end_date") }}' as date),
+        -- timestamp without time zone: one row per date whatever the session's TimeZone
+        cast('{{ var("calendar_start_date") }}' as timestamp),
+        cast('{{ var("calendar_end_date") }}' as timestamp),
         interval '1 day'
-    ) as days (day_start)
+    ) as date_series (series_day)
 
 ),
 

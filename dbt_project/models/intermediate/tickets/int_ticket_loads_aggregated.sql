@@ -22,11 +22,7 @@ aggregated as (
     from loads
     where
         is_accepted
-        and entity in (
-            {%- for entity in var('ticket_entities') %}
-            '{{ entity }}'{{ "," if not loop.last }}
-            {%- endfor %}
-        )
+        and entity in ('{{ var("ticket_entities") | join("', '") }}')  -- noqa: LT05
     group by org_code, source_system
 
 )

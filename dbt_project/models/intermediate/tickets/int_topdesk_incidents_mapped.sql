@@ -1,3 +1,7 @@
+-- A table, not a view: it is where the raw JSON is read and deduplicated, once
+-- per build, instead of once for every model and test downstream.
+{{ config(materialized='table') }}
+
 -- TOPdesk incidents in the canonical ticket shape: TOPdesk category and
 -- processing-status names mapped to SSC codes through seeds, so a new category
 -- or an organisation's own naming is a seed row, not a code change.
@@ -106,9 +110,14 @@ final as (
         source_status,
         opened_at,
         -- resolving a ticket answers the caller too: a ticket resolved without
-        -- an explicit response was first answered by its resolution
-        least(responded_at, resolved_at) as first_response_at,
-        resolved_at,
+        -- an explicit response was first answered by its resolution. A
+        -- cancelled ticket was not resolved: TOPdesk completes it when it is
+        -- cancelled, but that moment is no resolution and no response.
+        case
+            when status = 'cancelled' then responded_at
+            else least(responded_at, resolved_at)
+        end as first_response_at,
+        case when status != 'cancelled' then resolved_at end as resolved_at,
         closed_at,
         updated_at,
         operator_group,

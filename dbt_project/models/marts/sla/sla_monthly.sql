@@ -79,11 +79,26 @@ backlog as (
 
 grain as (
 
-    select month, org_code, service_code, priority from resolutions
+    select
+        month,
+        org_code,
+        service_code,
+        priority
+    from resolutions
     union
-    select month, org_code, service_code, priority from responses
+    select
+        month,
+        org_code,
+        service_code,
+        priority
+    from responses
     union
-    select month, org_code, service_code, priority from backlog
+    select
+        month,
+        org_code,
+        service_code,
+        priority
+    from backlog
 
 ),
 

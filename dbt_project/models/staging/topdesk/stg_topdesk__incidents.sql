@@ -7,8 +7,8 @@ source as (
 
     select * from {{ source('topdesk', 'incidents') }}
     where load_id in (
-        select load_id from {{ source('audit', 'loads') }}
-        where status = 'accepted'
+        select loads.load_id from {{ source('audit', 'loads') }} as loads
+        where loads.status = 'accepted'
     )
 
 ),
