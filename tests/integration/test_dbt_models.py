@@ -2,7 +2,7 @@
 
 Each run creates its own database ``ssc_test_dbt_<random>`` on the warehouse
 server (``ssc_pipeline.warehouse.database_url()``, which honours
-``SSC_DATABASE_URL``), applies the pipeline's schema.sql, runs ``dbt build``
+``SSC_DATABASE_URL``), applies the pipeline DDL (src/ssc_pipeline/sql/*.sql), runs ``dbt build``
 once on the empty raw table and once on a handful of incidents whose SLA
 clocks were counted by hand, and drops the database afterwards. dbt's target
 and log folders live in a temporary directory, so parallel runs do not clash.
