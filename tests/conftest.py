@@ -7,6 +7,7 @@ PostgreSQL is started under a temporary SSC home and stopped at the end.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -23,17 +24,19 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[warehouse.DbParams]:
+def pg_server() -> Iterator[warehouse.DbParams]:
     if url := os.environ.get("SSC_DATABASE_URL"):
         yield warehouse.DbParams.from_url(url)
         return
-    home = tmp_path_factory.mktemp("ssc-home")
-    server = warehouse.EmbeddedPostgres(home=Path(home))
+    # Not under pytest's basetemp: a concurrent pytest run prunes old basetemps.
+    home = Path(tempfile.mkdtemp(prefix="ssc-test-pg-"))
+    server = warehouse.EmbeddedPostgres(home=home)
     url = server.start()
     try:
         yield warehouse.DbParams.from_url(url)
     finally:
         server.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,17 @@ def dbt_project_dir() -> Path:
     return project_root() / "dbt_project"
 
 
+def manifest_path() -> Path:
+    """Where ``dbt parse`` writes the manifest the transform DAG is rendered from."""
+    return warehouse.ssc_home() / "dbt-target" / "manifest.json"
+
+
+def parse_project() -> Path:
+    """Write a fresh manifest (no database needed); done before Airflow parses the DAGs."""
+    run_dbt(("parse",), url="postgresql://parse-only@127.0.0.1:5432/ssc")
+    return manifest_path()
+
+
 def dbt_env(url: str | None = None) -> dict[str, str]:
     params = warehouse.DbParams.from_url(url or warehouse.database_url())
     return {
@@ -45,12 +56,21 @@ def run_dbt(args: Sequence[str] = ("build",), url: str | None = None,
     """Invoke dbt in-process; raise ``DbtFailed`` naming the failed nodes."""
     from dbt.cli.main import dbtRunner
 
-    os.environ.update(dbt_env(url))
     project = dbt_project_dir()
     target = target_path or (warehouse.ssc_home() / "dbt-target")
     cli_args = [*args, "--project-dir", str(project), "--profiles-dir", str(project),
                 "--target-path", str(target), "--log-path", str(target / "logs")]
-    result = dbtRunner().invoke(cli_args)
+    env = dbt_env(url)
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # dbt's profiles.yml reads env_var(); restored afterwards
+    try:
+        result = dbtRunner().invoke(cli_args)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     failures: list[str] = []
     nodes = 0
     invocation_id = None

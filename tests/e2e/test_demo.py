@@ -8,7 +8,9 @@ the registry and checks that it gets its own DAG run and its rows in the marts.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -23,13 +25,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1500)]
 
 
 @pytest.fixture(scope="module")
-def demo_env(tmp_path_factory: pytest.TempPathFactory):
-    home = tmp_path_factory.mktemp("ssc-e2e")
+def demo_env():
+    home = Path(tempfile.mkdtemp(prefix="ssc-e2e-"))  # not pytest's basetemp, which is pruned
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "SSC_"))}
     env["SSC_HOME"] = str(home)
     yield env, home
     subprocess.run([sys.executable, "-m", "ssc_pipeline.cli", "airflow", "stop"], env=env, timeout=120)
     subprocess.run([sys.executable, "-m", "ssc_pipeline.cli", "db", "stop"], env=env, timeout=120)
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def run_demo(env: dict[str, str], *args: str) -> str:

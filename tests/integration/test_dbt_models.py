@@ -1,7 +1,7 @@
 """The dbt project against a real PostgreSQL, on hand-made TOPdesk incidents.
 
 Each run creates its own database ``ssc_test_dbt_<random>`` on the warehouse
-server (``ssc_pipeline.warehouse.database_url()``, which honours
+server (the session fixture ``pg_server`` in tests/conftest.py, which honours
 ``SSC_DATABASE_URL``), applies the pipeline DDL (src/ssc_pipeline/sql/*.sql), runs ``dbt build``
 once on the empty raw table and once on a handful of incidents whose SLA
 clocks were counted by hand, and drops the database afterwards. dbt's target
@@ -32,7 +32,7 @@ import pytest
 
 psycopg = pytest.importorskip("psycopg")
 
-from ssc_pipeline.warehouse import DbParams, database_url, ensure_schema  # noqa: E402
+from ssc_pipeline.warehouse import DbParams, ensure_schema  # noqa: E402
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -160,16 +160,6 @@ LOADS = [
 ]
 
 
-def _server_params() -> DbParams:
-    try:
-        params = DbParams.from_url(database_url())
-        with psycopg.connect(params.url("postgres"), connect_timeout=3):
-            pass
-    except Exception as exc:  # no embedded server started, nothing listening, bad password
-        pytest.skip(f"no PostgreSQL reachable for the dbt tests: {exc}")
-    return params
-
-
 def _dbt_executable() -> str:
     beside_python = Path(sys.executable).parent / "dbt"
     if beside_python.exists():
@@ -215,9 +205,9 @@ def _land(conn: psycopg.Connection) -> None:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[psycopg.Connection]:
+def warehouse(pg_server: DbParams, tmp_path_factory: pytest.TempPathFactory) -> Iterator[psycopg.Connection]:
     """A fresh database, built once empty and once with the incidents above."""
-    params = _server_params()
+    params = pg_server  # the session's real PostgreSQL (tests/conftest.py): never skipped
     dbname = f"ssc_test_dbt_{uuid.uuid4().hex[:12]}"
     work = tmp_path_factory.mktemp("dbt")
     with psycopg.connect(params.url("postgres"), autocommit=True) as admin:

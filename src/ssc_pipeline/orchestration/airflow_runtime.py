@@ -110,6 +110,9 @@ def airflow_env(state: AirflowState, extra: dict[str, str] | None = None) -> dic
         "NO_PROXY": "127.0.0.1,localhost",
         "no_proxy": "127.0.0.1,localhost",
     })
+    from ssc_pipeline.transform import dbt_env
+
+    env.update(dbt_env(url))  # for the Cosmos dbt tasks
     env.update(extra or {})
     return env
 
@@ -156,6 +159,9 @@ def start(extra_env: dict[str, str] | None = None, timeout: float = 180.0) -> Ai
     migrate = subprocess.run([_airflow_bin(), "db", "migrate"], env=env, capture_output=True, text=True)
     if migrate.returncode != 0:
         raise RuntimeError(f"airflow db migrate failed:\n{migrate.stderr[-3000:]}")
+    from ssc_pipeline.transform import parse_project
+
+    parse_project()  # the transform DAG is rendered from this manifest
     pools = airflow_home() / "pools.json"
     pools.write_text(json.dumps(POOLS))
     imported = subprocess.run([_airflow_bin(), "pools", "import", str(pools)], env=env,

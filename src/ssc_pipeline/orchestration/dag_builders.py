@@ -64,20 +64,42 @@ def build_extract_dags() -> list[DAG]:
 
 
 def build_transform_dag() -> DAG:
-    """dbt build whenever any organisation's accepted raw load lands; no clock."""
+    """dbt build whenever any organisation's accepted raw load lands; no clock.
+
+    The dbt models are Airflow tasks through astronomer-cosmos in WATCHER mode:
+    one producer task runs a single ``dbt build`` (one dbt start-up, dbt's own
+    threads) while a light sensor per model shows that model's state. This keeps
+    orchestration overhead near one dbt invocation instead of one per model.
+    The DAG is rendered from the manifest ``ssc airflow start`` writes with
+    ``dbt parse``, so parsing runs no dbt and touches no database.
+    """
+    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode
+
+    from ssc_pipeline.transform import dbt_project_dir, manifest_path
+
     assets = [raw_asset(org) for org in active_organisations()]
+    project = dbt_project_dir()
     with DAG(
         dag_id="transform", schedule=reduce(or_, assets), start_date=START, catchup=False,
         max_active_runs=1, default_args=DEFAULT_ARGS, tags=["transform", "dbt"],
-        doc_md="Runs `dbt build` (staging -> intermediate -> marts) when new accepted raw data arrives.",
+        doc_md="Runs `dbt build` (staging -> intermediate -> marts) when new accepted raw data arrives; "
+               "each dbt model is shown as a task (astronomer-cosmos, watcher mode).",
     ) as dag:
+        dbt = DbtTaskGroup(
+            group_id="dbt",
+            project_config=ProjectConfig(dbt_project_path=project, manifest_path=manifest_path(),
+                                         install_dbt_deps=False),
+            profile_config=ProfileConfig(profile_name="ssc", target_name="default",
+                                         profiles_yml_filepath=project / "profiles.yml"),
+            execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER,
+                                             invocation_mode=InvocationMode.DBT_RUNNER),
+            render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, emit_datasets=False),
+        )
 
-        @task(task_id="dbt_build", outlets=[MARTS])
-        def dbt_build() -> dict:
-            from ssc_pipeline.transform import run_dbt
+        @task(task_id="marts_ready", outlets=[MARTS])
+        def marts_ready() -> None:
+            """Announce the rebuilt marts (the monthly close listens to this Asset)."""
 
-            outcome = run_dbt(("build",))
-            return {"invocation_id": outcome.invocation_id, "nodes": outcome.nodes}
-
-        dbt_build()
+        dbt >> marts_ready()
     return dag

@@ -311,3 +311,120 @@ def test_cancelled_ticket_state() -> None:
     assert state["processingStatus"]["name"] == "Geannuleerd"
     assert state["completed"] is True and state["completedDate"] == format_topdesk_ts(t.resolved_at)
     assert state["feedbackRating"] is None
+
+
+# --------------------------------------------------------------------------- holds, history, 401
+
+
+def test_tickets_have_zero_to_two_holds_inside_their_life() -> None:
+    tickets = [t for m in (9, 10, 11) for d in range(1, 29) for t in generate_day("GM0505", date(2026, m, d))]
+    counts = {n: sum(len(t.holds) == n for t in tickets) for n in (0, 1, 2)}
+    assert sum(counts.values()) == len(tickets)
+    assert counts[1] > 0.08 * len(tickets) and counts[2] > 0.01 * len(tickets)
+    for t in tickets:
+        if t.holds:
+            assert (t.on_hold_from, t.on_hold_until) == t.holds[0]
+            assert t.first_response_at is not None and t.holds[0][0] > t.first_response_at
+            assert all(start < end for start, end in t.holds)
+            if len(t.holds) == 2:
+                assert t.holds[0][1] < t.holds[1][0]
+            if t.resolved_at is not None:
+                assert t.holds[-1][1] < t.resolved_at
+            assert t.last_event_at >= t.holds[-1][1]
+        else:
+            assert t.on_hold_from is None and t.on_hold_until is None
+
+
+def _two_hold_ticket() -> Any:
+    return _find(lambda t: len(t.holds) == 2 and t.closed_at is not None and not t.cancelled)
+
+
+def test_state_as_of_tracks_two_holds() -> None:
+    t = _two_hold_ticket()
+    (a_start, a_end), (b_start, b_end) = t.holds
+    first_len = int((a_end - a_start).total_seconds())
+    during_second = state_as_of(t, b_start + timedelta(seconds=1))
+    assert during_second["onHold"] is True
+    assert during_second["onHoldDate"] == format_topdesk_ts(b_start)
+    assert during_second["onHoldDuration"] == first_len  # only finished holds count
+    assert during_second["processingStatus"]["name"] == "Wachten op gebruiker"
+    assert during_second["modificationDate"] == format_topdesk_ts(b_start)
+    between = state_as_of(t, a_end + timedelta(seconds=1))
+    assert between["onHold"] is False and between["onHoldDate"] is None
+    assert between["processingStatus"]["name"] == "In behandeling"
+    final = state_as_of(t, NOW)
+    assert final["onHoldDuration"] == first_len + int((b_end - b_start).total_seconds())
+
+
+def test_progress_trail_endpoint(sim: TopdeskSimulator, http: httpx.Client) -> None:
+    t = _two_hold_ticket()
+    response = http.get(f"/tas/api/incidents/id/{t.ticket_id}/progresstrail", params={"page_size": 100})
+    assert response.status_code == 200
+    entries = response.json()
+    dates = [parse_topdesk_ts(e["entryDate"]) for e in entries]
+    assert dates == sorted(dates, reverse=True)  # newest first, as TOPdesk lists it
+    changes = [(parse_topdesk_ts(e["entryDate"]), e["memoText"]) for e in reversed(entries)
+               if e["memoText"].startswith("Status gewijzigd")]
+    (a_start, a_end), (b_start, b_end) = t.holds
+    assert changes == [
+        (t.first_response_at, "Status gewijzigd naar In behandeling"),
+        (a_start, "Status gewijzigd naar Wachten op gebruiker"),
+        (a_end, "Status gewijzigd naar In behandeling"),
+        (b_start, "Status gewijzigd naar Wachten op gebruiker"),
+        (b_end, "Status gewijzigd naar In behandeling"),
+        (t.resolved_at, "Status gewijzigd naar Gereed"),
+        (t.closed_at, "Status gewijzigd naar Afgemeld"),
+    ]
+    assert entries[-1]["person"]["id"] == t.caller_id and entries[-1]["operator"] is None
+    assert set(entries[0]) == {"id", "entryDate", "operator", "person", "invisibleForCaller",
+                               "memoText", "plainText"}
+    paged = http.get(f"/tas/api/incidents/id/{t.ticket_id}/progresstrail", params={"page_size": 3})
+    assert paged.status_code == 206 and paged.json() == entries[:3]
+    rest = http.get(f"/tas/api/incidents/id/{t.ticket_id}/progresstrail",
+                    params={"start": 3, "page_size": 100})
+    assert rest.status_code == 200 and rest.json() == entries[3:]
+    assert http.get(f"/tas/api/incidents/id/{t.ticket_id}/progresstrail",
+                    params={"page_size": 101}).status_code == 400
+
+
+def test_progress_trail_as_of_now_and_unknown_ids(sim: TopdeskSimulator, http: httpx.Client) -> None:
+    t = _find(lambda t: t.closed_at is not None)
+    single = http.get(f"/tas/api/incidents/id/{t.ticket_id}")
+    assert single.status_code == 200 and single.json() == state_as_of(t, NOW)
+    ticket_hex = t.ticket_id.replace("-", "")
+    assert http.get(f"/tas/api/incidents/id/{ticket_hex}").json()["id"] == t.ticket_id
+    missing = "00000000-0000-4000-8000-000000000000"
+    assert http.get(f"/tas/api/incidents/id/{missing}/progresstrail").status_code == 404
+    assert http.get(f"/tas/api/incidents/id/{missing}").status_code == 404
+    open_now = generate_day("GM0505", date(2026, 11, 26))[-1]  # opened the day before NOW
+    entries = http.get(f"/tas/api/incidents/id/{open_now.ticket_id}/progresstrail").json()
+    assert all(parse_topdesk_ts(e["entryDate"]) <= NOW for e in entries)
+
+
+def test_expired_password_is_401_on_every_request() -> None:
+    expired = TopdeskTenant("GM0505", "api", "pw", password_expired=True)
+    with TopdeskSimulator({"GM0505": expired}, now=lambda: NOW) as simulator:
+        for path in ("/tas/api/incidents", "/tas/api/version"):
+            response = httpx.get(f"{simulator.tenant_url('GM0505')}{path}", auth=("api", "pw"))
+            assert response.status_code == 401
+            assert "expired" in response.json()[0]["message"]
+        assert httpx.get(f"{simulator.base_url}/healthz").status_code == 200
+
+
+def test_cli_takes_faults_and_expired_passwords() -> None:
+    env = {**os.environ, "PYTHONPATH": str(SRC), "SSC_SIMULATOR_FAULTS": '{"rate": 1.0, "kinds": ["503"]}'}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ssc_pipeline.simulators.topdesk", "--tenant", "GM0505:api:pw",
+         "--tenant", "GM0363:api:pw", "--password-expired", "gm0363"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        base_url = proc.stdout.readline().strip()
+        faulty = httpx.get(f"{base_url}/gm0505/tas/api/incidents", auth=("api", "pw"), timeout=10)
+        assert faulty.status_code == 503  # from $SSC_SIMULATOR_FAULTS
+        assert httpx.get(f"{base_url}/gm0363/tas/api/incidents", auth=("api", "pw"),
+                         timeout=10).status_code == 401
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
