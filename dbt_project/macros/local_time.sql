@@ -17,14 +17,6 @@
     cast(date_trunc('month', {{ to_local_timestamp(ts) }}) as date)
 {%- endmacro %}
 
-{#- Whole minutes since local midnight (seconds are dropped: clocks count whole minutes). -#}
-{% macro local_minute_of_day(ts) -%}
-    (
-        cast(extract(hour from {{ to_local_timestamp(ts) }}) as integer) * 60
-        + cast(extract(minute from {{ to_local_timestamp(ts) }}) as integer)
-    )
-{%- endmacro %}
-
 {#- The instant (timestamptz) at which the local month starting on date `month` ends. -#}
 {% macro local_month_end(month) -%}
     (cast({{ month }} + interval '1 month' as timestamp) at time zone '{{ var("ssc_timezone") }}')

@@ -61,5 +61,5 @@ def test_extract_dag_shape(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [a.uri for a in transform.get_task("marts_ready").outlets] == ["ssc://marts/all"]
     # dbt models are visible as tasks (cosmos), upstream of the marts hand-over
     model_tasks = {t.task_id for t in transform.tasks if t.task_id.startswith("dbt.")}
-    assert {"dbt.fct_tickets.run", "dbt.sla_monthly.run"} <= model_tasks
+    assert {"dbt.fct_tickets_run", "dbt.sla_monthly_run"} <= model_tasks
     assert "dbt.dbt_producer_watcher" in model_tasks

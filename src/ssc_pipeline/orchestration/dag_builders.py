@@ -74,7 +74,7 @@ def build_transform_dag() -> DAG:
     ``dbt parse``, so parsing runs no dbt and touches no database.
     """
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode
+    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, SeedRenderingBehavior, TestBehavior
 
     from ssc_pipeline.transform import dbt_project_dir, manifest_path
 
@@ -94,7 +94,11 @@ def build_transform_dag() -> DAG:
                                          profiles_yml_filepath=project / "profiles.yml"),
             execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER,
                                              invocation_mode=InvocationMode.DBT_RUNNER),
-            render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, emit_datasets=False),
+            # Seeds and tests run inside the producer's one `dbt build` (a failed test
+            # fails it, and so the run); only models get a task, to keep the DAG light.
+            render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, emit_datasets=False,
+                                       test_behavior=TestBehavior.NONE,
+                                       seed_rendering_behavior=SeedRenderingBehavior.NONE),
         )
 
         @task(task_id="marts_ready", outlets=[MARTS])

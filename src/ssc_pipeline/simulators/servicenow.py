@@ -72,6 +72,7 @@ _SYS_ID = re.compile(r"^[0-9a-f]{32}$")
 _EPSILON = timedelta(microseconds=1)
 _INCIDENT_OPTIONAL = ("hold_reason", "assignment_group.link")
 _AUDIT_OPTIONAL = ("user", "reason")
+_USER_OPTIONAL = ("first_name", "last_name")
 _EXTRA = ("u_simulator_extra", "unexpected")
 
 
@@ -252,8 +253,9 @@ class _Handler(FaultInjectingHandler):
         if row is None:
             self.send_error_json(404, "No Record found")
             return
+        optional = _INCIDENT_OPTIONAL if table == "incident" else _USER_OPTIONAL
         self.send_records(200, {"result": _shape(row, params)}, kind=kind, page_key=key,
-                          extra_field=_EXTRA, optional_fields=_INCIDENT_OPTIONAL,
+                          extra_field=_EXTRA, optional_fields=optional,
                           records=lambda payload: [payload["result"]])
 
     def _incidents(self, tenant: ServiceNowTenant, endpoint: str, pairs: Sequence[tuple[str, str]],

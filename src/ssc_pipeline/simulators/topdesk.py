@@ -22,6 +22,9 @@ Behaviour copied from TOPdesk because the connector depends on it:
   status change is an entry ``"Status gewijzigd naar <status>"``; holds are
   the spans in "Wachten op gebruiker". The incident keeps
   ``onHold``/``onHoldDate``/``onHoldDuration`` consistent with the trail.
+  (Not verified against a live tenant: whether and in what words a tenant
+  logs status changes in the trail is configuration; the connector's parser
+  in ``sources/topdesk/history.py`` is the one place to adapt.)
 
 Not TOPdesk: ``GET /healthz`` (for the orchestrator to wait on) and, without a
 lower ``modificationDate`` bound, only the last 60 days are served.

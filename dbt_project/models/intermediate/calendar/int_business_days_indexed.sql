@@ -1,13 +1,18 @@
 {{
     config(
         materialized='table',
-        indexes=[{'columns': ['calendar_id', 'calendar_date'], 'unique': true}]
+        indexes=[
+            {'columns': ['calendar_id', 'calendar_date'], 'unique': true},
+            {'columns': ['calendar_id', 'utc_midnight_at'], 'unique': true},
+        ]
     )
 }}
 
 -- One row per (calendar, local date) with the business minutes of that day and
 -- the cumulative business minutes before it: the index behind every SLA clock
--- (macro business_minute_index; DESIGN §5).
+-- (macro business_minute_index; DESIGN §5). Minutes are true elapsed minutes:
+-- opening and closing are local wall-clock times turned into instants, so a
+-- 24x7 day has 1380 minutes on the spring DST Sunday and 1500 on the autumn one.
 
 with
 
@@ -59,8 +64,8 @@ calendar_days as (
             (coalesce(calendars.closed_on_public_holidays, true) and public_holidays.holiday_date is not null)
             or closed_days.closed_date is not null
         ) as is_closed_day,
-        cast(extract(epoch from opening_hours.open_time) / 60 as integer) as opening_minute,
-        cast(extract(epoch from opening_hours.close_time) / 60 as integer) as closing_minute
+        opening_hours.open_time,
+        opening_hours.close_time
 
     from calendars
     cross join dates
@@ -85,11 +90,33 @@ business_days as (
         iso_weekday,
         holiday_name,
         closed_reason,
-        coalesce(not is_closed_day and opening_minute is not null, false) as is_business_day,
-        case when not is_closed_day then opening_minute end as open_start_minute,
-        case when not is_closed_day then closing_minute end as open_end_minute
+        coalesce(not is_closed_day and open_time is not null, false) as is_business_day,
+        -- local wall-clock times on this date as instants (close_time 24:00 = next midnight)
+        case
+            when not is_closed_day
+                then (calendar_date + open_time) at time zone '{{ var("ssc_timezone") }}'
+        end as opens_at,
+        case
+            when not is_closed_day
+                then (calendar_date + close_time) at time zone '{{ var("ssc_timezone") }}'
+        end as closes_at,
+        cast(calendar_date as timestamp) at time zone '{{ var("ssc_timezone") }}' as day_starts_at,
+        cast(calendar_date + 1 as timestamp) at time zone '{{ var("ssc_timezone") }}' as day_ends_at,
+        -- the row is looked up by the UTC date of a timestamp (see macro business_minute_index)
+        cast(calendar_date as timestamp) at time zone 'UTC' as utc_midnight_at
 
     from calendar_days
+
+),
+
+timed as (
+
+    select
+        *,
+        -- true elapsed time between opening and closing (a DST night counts as it was)
+        coalesce(closes_at - opens_at, interval '0') as business_time
+
+    from business_days
 
 ),
 
@@ -102,19 +129,26 @@ indexed as (
         is_business_day,
         holiday_name,
         closed_reason,
-        open_start_minute,
-        open_end_minute,
-        coalesce(open_end_minute - open_start_minute, 0) as business_minutes,
-        coalesce(
-            sum(coalesce(open_end_minute - open_start_minute, 0)) over (
+        opens_at,
+        closes_at,
+        cast(date_part('epoch', business_time) / 60 as integer) as business_minutes,
+        cast(coalesce(
+            sum(date_part('epoch', business_time) / 60) over (
                 partition by calendar_id
                 order by calendar_date
                 rows between unbounded preceding and 1 preceding
             ),
             0
-        ) as cum_business_minutes_before
+        ) as integer) as cum_business_minutes_before,
+        day_starts_at,
+        day_ends_at,
+        utc_midnight_at,
+        business_time,
+        -- the next local date's opening: the last hour(s) of this UTC date belong to it
+        lead(opens_at) over (partition by calendar_id order by calendar_date) as next_opens_at,
+        lead(business_time) over (partition by calendar_id order by calendar_date) as next_business_time
 
-    from business_days
+    from timed
 
 )
 

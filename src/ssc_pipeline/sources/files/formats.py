@@ -99,6 +99,8 @@ def _plain_number(text: str) -> str:
     With both separators the last one is the decimal mark and the other must
     group thousands by three. One separator used once is a decimal mark (a
     Dutch ``12,5`` is twelve and a half); used repeatedly it groups thousands.
+    ``119.000`` is refused: a Dutch sender means 119000, an English one 119, and
+    guessing either silently corrupts an allocation key.
     """
     sign = text[0] if text[0] in "+-" else ""
     body = text[len(sign):]
@@ -109,6 +111,8 @@ def _plain_number(text: str) -> str:
         if not re.fullmatch(rf"\d{{1,3}}(\{group}\d{{3}})+", whole):
             raise ValueError(f"thousands separator {group!r} misplaced")
         return sign + whole.replace(group, "") + "." + frac
+    if re.fullmatch(r"[1-9]\d{0,2}[.,]\d{3}", body):
+        raise ValueError("ambiguous: a thousands separator or a decimal mark? write 119000 or 119.0")
     for mark in (",", "."):
         if body.count(mark) > 1:
             if not re.fullmatch(rf"\d{{1,3}}(\{mark}\d{{3}})+", body):

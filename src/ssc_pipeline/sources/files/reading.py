@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 __all__ = ["FileFormatError", "Table", "open_table", "cell_text", "sniff_delimiter"]
 
@@ -72,34 +72,36 @@ def open_table(path: Path) -> Iterator[Table]:
         raise FileFormatError(f"{path.name}: unsupported file type {suffix!r}; send .csv or .xlsx")
 
 
-def _not_utf8(name: str, row: int) -> FileFormatError:
-    where = "in the header" if row == 0 else f"near data row {row}"
-    return FileFormatError(f"{name} is not UTF-8 encoded (invalid bytes {where}); "
-                           "save it as 'CSV UTF-8' and drop it again")
+def _decoded_lines(path: Path, handle: IO[bytes]) -> Iterator[str]:
+    """Decode line by line, so an invalid byte is reported with its line number."""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FileFormatError(
+                f"{path.name} is not UTF-8 encoded (invalid bytes on line {number} of the file); "
+                "save it as 'CSV UTF-8' and drop it again") from None
+        yield line.removeprefix("\ufeff") if number == 1 else line
 
 
 @contextmanager
 def _open_csv(path: Path) -> Iterator[Table]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        try:
-            first = handle.readline()
-        except UnicodeDecodeError:
-            raise _not_utf8(path.name, 0) from None
+    with path.open("rb") as handle:
+        lines = _decoded_lines(path, handle)
+        first = next(lines, "")
         if not first.strip():
             raise FileFormatError(f"{path.name} is empty: a header line is required")
         delimiter = sniff_delimiter(first)
         header = tuple(next(csv.reader([first], delimiter=delimiter)))
 
         def rows() -> Iterator[tuple[int, tuple[str, ...]]]:
-            reader = csv.reader(handle, delimiter=delimiter)
+            reader = csv.reader(lines, delimiter=delimiter)
             number = 0
             while True:
                 try:
                     values = next(reader)
                 except StopIteration:
                     return
-                except UnicodeDecodeError:
-                    raise _not_utf8(path.name, number + 1) from None
                 except csv.Error as exc:
                     raise FileFormatError(f"{path.name}: unreadable CSV near data row {number + 1}: {exc}") from None
                 number += 1
@@ -159,6 +161,8 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
         def rows() -> Iterator[tuple[int, tuple[str, ...]]]:
             for number, cells in enumerate(rows_iter, start=1):
                 values = tuple(cell_text(c) for c in cells)
+                if not any(values[len(header):]):
+                    values = values[: len(header)]  # cells right of the header are formatting
                 if any(values):
                     yield number, values
 

@@ -29,9 +29,9 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -53,7 +53,7 @@ from ssc_pipeline.sources.servicenow.streams import (
 )
 
 __all__ = [
-    "ServiceNowConnection", "iter_incidents", "fetch_state_audit", "holds_from_state_audit",
+    "ServiceNowConnection", "iter_incidents", "fetch_state_audit", "holds_from_state_audit", "hold_rows",
     "HoldInterval", "MAX_PAGE_SIZE", "MAX_PAGE_REPEATS", "AUDIT_CHUNK_SIZE",
 ]
 
@@ -257,6 +257,18 @@ def holds_from_state_audit(rows: Iterable[dict[str, Any]], *,
     if start is not None:
         intervals.append((start, None))
     return intervals
+
+
+def hold_rows(intervals: Mapping[str, Sequence[HoldInterval]]) -> list[dict[str, str | None]]:
+    """Hold intervals as landing rows, the shape of the file drops' ``ticket_holds`` (DESIGN 4.3).
+
+    ``{"ticket_id", "hold_start", "hold_end"}`` with ISO-8601 UTC values
+    (``2026-11-20T10:00:00+00:00``); ``hold_end`` is None while the hold runs.
+    Tickets without holds produce no rows.
+    """
+    return [{"ticket_id": ticket_id, "hold_start": start.astimezone(timezone.utc).isoformat(),
+             "hold_end": end.astimezone(timezone.utc).isoformat() if end is not None else None}
+            for ticket_id, spans in intervals.items() for start, end in spans]
 
 
 def fetch_state_audit(

@@ -8,6 +8,9 @@ which is what business-minute arithmetic needs. The progress trail
 an entry ``"Status gewijzigd naar <status>"`` with its ``entryDate``; a hold
 runs from a change *to* a hold status until the next change to any other.
 First response needs no history: it is the incident's ``responseDate``.
+The wording is tenant configuration (and was modelled on the simulator, not
+checked against a live tenant): ``_STATUS_CHANGE`` and ``HOLD_STATUSES`` are
+the one place to adapt it.
 
 Cost control: one request (or more, for long trails) per incident, so this is
 called only for the incidents that changed in the window, with at most
@@ -27,9 +30,9 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import httpx
@@ -39,7 +42,7 @@ from ssc_pipeline.sources.topdesk.client import TopdeskConnection, TopdeskPagina
 from ssc_pipeline.sources.topdesk.timestamps import parse_topdesk_ts
 
 __all__ = [
-    "fetch_hold_intervals", "holds_from_progress_trail", "HoldInterval", "HOLD_STATUSES",
+    "fetch_hold_intervals", "holds_from_progress_trail", "hold_rows", "HoldInterval", "HOLD_STATUSES",
     "TRAIL_PAGE_SIZE", "MAX_PAGE_REPEATS",
 ]
 
@@ -76,6 +79,18 @@ def holds_from_progress_trail(entries: Iterable[dict[str, Any]], *,
     if start is not None:
         intervals.append((start, None))
     return intervals
+
+
+def hold_rows(intervals: Mapping[str, Sequence[HoldInterval]]) -> list[dict[str, str | None]]:
+    """Hold intervals as landing rows, the shape of the file drops' ``ticket_holds`` (DESIGN 4.3).
+
+    ``{"ticket_id", "hold_start", "hold_end"}`` with ISO-8601 UTC values
+    (``2026-11-20T10:00:00+00:00``); ``hold_end`` is None while the hold runs.
+    Tickets without holds produce no rows.
+    """
+    return [{"ticket_id": ticket_id, "hold_start": start.astimezone(timezone.utc).isoformat(),
+             "hold_end": end.astimezone(timezone.utc).isoformat() if end is not None else None}
+            for ticket_id, spans in intervals.items() for start, end in spans]
 
 
 def _trail(http: httpx.Client, url: str, auth: httpx.Auth, sleep: Callable[[float], None],
