@@ -63,13 +63,18 @@
 {#-
     Business minutes of the part of the interval [start_index, end_index) that
     lies within [from_index, to_index), all business-minute indexes; 0 when
-    they do not overlap. An end_index null means "not ended" (still running).
+    they do not overlap. An end_index null means "not ended" (still running);
+    a start_index null (no interval, e.g. from an outer join) counts 0.
     Because the index never decreases, clipping indexes is clipping time:
     this is how a hold interval is counted within a clock.
 -#}
 {% macro overlap_minutes(start_index, end_index, from_index, to_index) -%}
-    greatest(
-        least(coalesce({{ end_index }}, {{ to_index }}), {{ to_index }}) - greatest({{ start_index }}, {{ from_index }}),
-        0
-    )
+    case
+        -- no hold (the row of an outer join): nothing on hold
+        when {{ start_index }} is null then 0
+        else greatest(
+            least(coalesce({{ end_index }}, {{ to_index }}), {{ to_index }}) - greatest({{ start_index }}, {{ from_index }}),
+            0
+        )
+    end
 {%- endmacro %}

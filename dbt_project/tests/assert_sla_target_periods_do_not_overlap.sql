@@ -1,5 +1,5 @@
--- Two rows for the same agreement, organisation, service and priority may not
--- be in force on the same day: which one applies would be a coin toss.
+-- Two rows for the same agreement, service and priority may not be in force on
+-- the same day: which one applies would be a coin toss.
 with
 
 targets as (
@@ -10,7 +10,6 @@ targets as (
 
 select
     earlier.agreement_id,
-    earlier.org_code,
     earlier.service_code,
     earlier.priority,
     earlier.valid_from,
@@ -20,7 +19,6 @@ from targets as earlier
 inner join targets as later
     on
         earlier.agreement_id = later.agreement_id
-        and earlier.org_code is not distinct from later.org_code
         and earlier.service_code is not distinct from later.service_code
         and earlier.priority = later.priority
         and earlier.valid_from < later.valid_from

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,10 +12,12 @@ import pytest
 
 from ssc_pipeline import landing, validation, warehouse
 from ssc_pipeline.pseudonymisation import pseudonymise
-from ssc_pipeline.simulators.incident_generator import (
-    CATEGORY_TO_SERVICE_CODE, hold_intervals_as_of, tickets_modified_between,
-)
 from ssc_pipeline.simulators.file_drop import cost_ledger, ticket_ids_changed, write_service_data, write_ticket_drop
+from ssc_pipeline.simulators.incident_generator import (
+    CATEGORY_TO_SERVICE_CODE,
+    hold_intervals_as_of,
+    tickets_modified_between,
+)
 from ssc_pipeline.sources.files import InboxError, process_inbox
 
 KEY = "file-drop-test-key-0123456789"
@@ -39,6 +42,14 @@ def ticket_line(tid: str, service: str = "Werkplek", priority: str = "P3",
                 resolved: str = "2026-11-20T11:00:00+01:00") -> str:
     return (f"{tid},{service},{priority},resolved,2026-11-20T09:00:00+01:00,2026-11-20T09:30:00+01:00,"
             f"{resolved},,2026-11-20T11:00:00+01:00\n")
+
+
+def test_the_schema_script_is_idempotent(fresh_db: str) -> None:
+    warehouse.ensure_schema(fresh_db)  # a second run (every task start does one) changes nothing
+    assert query("select count(*) from information_schema.tables where table_schema = 'raw'"
+                 " and table_name like 'file%'") == [(6,)]
+    assert query("select indexdef from pg_indexes where indexname = 'files_processed_once'")[0][0].endswith(
+        "(org_code, sha256) WHERE (status = 'processed'::text)")
 
 
 def test_a_good_ticket_drop_lands_once_and_moves_to_processed(fresh_db: str, tmp_path: Path) -> None:
@@ -70,8 +81,8 @@ def test_a_good_ticket_drop_lands_once_and_moves_to_processed(fresh_db: str, tmp
     assert sorted(p.name for p in (folder / "processed").iterdir()) == sorted(p.name for p in written[:2])
     assert sorted(p.name for p in folder.iterdir()) == ["READY", "processed"]  # the marker is the watcher's
     assert query("select kind, status, load_id::text from audit.files where org_code = 'GM0505'"
-                 " order by kind") == [("ticket_holds", "processed", holds.load_id),
-                                       ("tickets", "processed", tickets.load_id)]
+                 " and file_name like %s order by kind", f"%_{DAY}.csv") == [
+        ("ticket_holds", "processed", holds.load_id), ("tickets", "processed", tickets.load_id)]
     assert validation.validate_load(tickets.load_id, "raw_file_tickets").success
     assert validation.validate_load(holds.load_id, "raw_file_ticket_holds").success
 
@@ -83,7 +94,8 @@ def test_a_good_ticket_drop_lands_once_and_moves_to_processed(fresh_db: str, tmp
     assert tickets.load_id in (again.reason or "")
     assert query("select count(*) from audit.loads")[0][0] == loads_before
     assert (folder / "processed" / f"tickets_GM0505_{DAY}__2.csv").exists()
-    assert query("select count(*) from audit.files where org_code = 'GM0505' and status = 'duplicate'") == [(1,)]
+    assert query("select status, load_id from audit.files where file_name = %s order by received_at",
+                 written[0].name) == [("processed", uuid.UUID(tickets.load_id)), ("duplicate", None)]
 
 
 def test_a_bad_row_rejects_the_whole_file_with_a_reason(fresh_db: str, tmp_path: Path) -> None:
@@ -100,8 +112,8 @@ def test_a_bad_row_rejects_the_whole_file_with_a_reason(fresh_db: str, tmp_path:
     assert "row 5, field priority, value 'P7': expected one of P1, P2, P3, P4" in reason
     assert "2 problem(s)" in reason
     assert (folder / "rejected" / name).exists() and not (folder / name).exists()
-    assert query("select count(*) from raw.file_tickets where org_code = 'GM0642'") == [(0,)]
-    assert query("select count(*) from audit.loads where org_code = 'GM0642'") == [(0,)]
+    assert query("select count(*) from raw.file_tickets where source_file = %s", name) == [(0,)]
+    assert query("select count(*) from audit.loads where org_code = 'GM0642' and entity = 'tickets'") == [(0,)]
     [(status, stored)] = query("select status, reason from audit.files where file_name = %s", name)
     assert status == "rejected" and stored.startswith("2 problem(s): row 3, field resolved_at")
 
@@ -196,16 +208,36 @@ def test_files_in_the_wrong_folder_or_for_another_organisation_are_rejected(fres
         "org_code,baseline_year,yearly_cost_eur\nGM0590,2020,100000\nGM0642,2020,200000\n", encoding="utf-8")
     (folder / "costs_GM0590.csv").write_text("month,cost_category,amount_eur\n2026-01,housing,1\n", encoding="utf-8")
     (folder / "notes.txt").write_text("hello", encoding="utf-8")
+    (folder / "tickets_GM0590_ansi.csv").write_bytes((HEADER + ticket_line("Caf\u00e9-1")).encode("cp1252"))
     (folder / ".tickets_GM0590_x.csv.part").write_text("half", encoding="utf-8")
     results = {r.file_name: r for r in process_inbox("GM0590", root=tmp_path)}
     assert {n: r.status for n, r in results.items()} == {
-        "baselines_GM0590.csv": "rejected", "costs_GM0590.csv": "rejected", "notes.txt": "rejected"}
+        "baselines_GM0590.csv": "rejected", "costs_GM0590.csv": "rejected", "notes.txt": "rejected",
+        "tickets_GM0590_ansi.csv": "rejected"}
+    assert (results["tickets_GM0590_ansi.csv"].reason or "").endswith(
+        "tickets_GM0590_ansi.csv is not UTF-8 encoded (invalid bytes on line 2 of the file); "
+        "save it as 'CSV UTF-8' and drop it again")
     assert "row 2, field org_code, value 'GM0642': a row for another organisation in the inbox of GM0590" in (
         results["baselines_GM0590.csv"].reason or "")
     assert "SSC-wide: drop them in the SSC/ folder" in (results["costs_GM0590.csv"].reason or "")
     assert "matches no file kind" in (results["notes.txt"].reason or "")
     assert (folder / ".tickets_GM0590_x.csv.part").exists()
     assert query("select count(*) from raw.file_baselines where org_code = 'GM0590'") == [(0,)]
+
+
+def test_a_survey_in_an_organisations_own_folder_is_about_that_organisation(fresh_db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "GM0642"
+    folder.mkdir()
+    (folder / "survey_responses_GM0642_feedback.csv").write_text(
+        "survey_id,responded_on,service_code,score,scale_max,respondent_email\n"
+        "FB-2026-11,2026-11-20,Printen,4,5,Piet.Bakker@GM0642.example.nl\n"
+        "FB-2026-11,2026-11-21,Koffieautomaat,2,5,\n", encoding="utf-8")
+    [result] = process_inbox("GM0642", root=tmp_path)
+    assert (result.status, result.rows, result.unmapped) == ("landed", 2, ("Koffieautomaat",))
+    assert query("select subject_org_code, service_code, score, scale_max, payload->>'respondent_pseudonym'"
+                 " from raw.file_survey_responses where load_id = %s order by source_row", result.load_id) == [
+        ("GM0642", "PRINTEN", 4, 5, pseudonymise("piet.bakker@gm0642.example.nl", KEY.encode())),
+        ("GM0642", "OVERIG", 2, 5, None)]
 
 
 def test_a_database_failure_leaves_the_file_for_the_next_run(fresh_db: str, tmp_path: Path,

@@ -37,15 +37,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ssc_pipeline.simulators.incident_generator import (
-    SimTicket, hold_intervals_as_of, tickets_modified_between, visible_events,
+    SimTicket,
+    hold_intervals_as_of,
+    tickets_modified_between,
+    visible_events,
 )
+from ssc_pipeline.sources.files.inbox import READY_MARKER, SSC_FOLDER
 
 __all__ = ["READY_MARKER", "SSC_FOLDER", "write_ticket_drop", "ticket_ids_changed", "ticket_row",
            "write_service_data", "cost_ledger", "TICKET_COLUMNS", "HOLD_COLUMNS"]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-READY_MARKER = "READY"
-SSC_FOLDER = "SSC"
 TICKET_COLUMNS = ("ticket_id", "service_code", "priority", "status", "opened_at", "first_response_at",
                   "resolved_at", "closed_at", "updated_at")
 HOLD_COLUMNS = ("ticket_id", "hold_start", "hold_end")

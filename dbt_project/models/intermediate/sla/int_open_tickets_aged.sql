@@ -20,6 +20,12 @@ calendar as (
 
 ),
 
+holds as (
+
+    select * from {{ ref('int_ticket_holds_indexed') }}
+
+),
+
 activity_months as (
 
     select {{ to_local_month('opened_at') }} as month from tickets
@@ -66,23 +72,58 @@ open_at_month_end as (
 
 ),
 
-aged as (
+evaluated as (
 
     select
         open_at_month_end.*,
-        -- simple business-hours rule: holds not yet subtracted (they will need the
-        -- hold time up to evaluated_at, not the ticket's total)
-        cast(
-            {{ business_minute_index('open_at_month_end.evaluated_at', 'evaluated_day') }}
-            - open_at_month_end.opened_business_minute_index
-            as integer
-        ) as raw_elapsed_business_minutes
+        {{ business_minute_index('open_at_month_end.evaluated_at', 'evaluated_day') }} as evaluated_index
 
     from open_at_month_end
     left join calendar as evaluated_day
         on
             open_at_month_end.calendar_id = evaluated_day.calendar_id
-            and {{ to_local_date('open_at_month_end.evaluated_at') }} = evaluated_day.calendar_date
+            and {{ utc_day('open_at_month_end.evaluated_at') }} = evaluated_day.utc_midnight_at
+
+),
+
+aged as (
+
+    -- the resolution clock at evaluated_at: business minutes since opening, less
+    -- those on hold up to then (not the ticket's total hold time)
+    select
+        evaluated.month,
+        evaluated.org_code,
+        evaluated.ticket_id,
+        evaluated.service_code,
+        evaluated.priority,
+        evaluated.month_end_at,
+        evaluated.evaluated_at,
+        evaluated.resolution_target_minutes,
+        cast(
+            evaluated.evaluated_index - evaluated.opened_business_minute_index
+            - coalesce(sum({{ overlap_minutes(
+                'holds.hold_start_index', 'holds.hold_end_index',
+                'evaluated.opened_business_minute_index', 'evaluated.evaluated_index'
+            ) }}), 0)
+            as integer
+        ) as raw_elapsed_business_minutes
+
+    from evaluated
+    left join holds
+        on
+            evaluated.org_code = holds.org_code
+            and evaluated.ticket_id = holds.ticket_id
+    group by
+        evaluated.month,
+        evaluated.org_code,
+        evaluated.ticket_id,
+        evaluated.service_code,
+        evaluated.priority,
+        evaluated.month_end_at,
+        evaluated.evaluated_at,
+        evaluated.resolution_target_minutes,
+        evaluated.evaluated_index,
+        evaluated.opened_business_minute_index
 
 ),
 

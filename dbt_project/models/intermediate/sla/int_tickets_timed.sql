@@ -1,26 +1,15 @@
 {{ config(materialized='table') }}
 
--- Every ticket with its SLA agreement, targets and clocks in business minutes
--- (DESIGN §5). Each clock is two lookups in the business calendar: one for
--- opened_at and one for the event, each on its own local date (no loops).
+-- Every ticket with its SLA clocks in business minutes, holds subtracted
+-- (DESIGN §5). Each clock is index(event) - index(opened_at) - business minutes
+-- on hold in between: one calendar lookup per timestamp, and a sum over the
+-- ticket's (few) merged hold periods. No loop over days or minutes.
 
 with
 
 tickets as (
 
-    select * from {{ ref('int_tickets_unioned') }}
-
-),
-
-targets as (
-
-    select * from {{ ref('sla_targets') }}
-
-),
-
-agreements as (
-
-    select * from {{ ref('sla_agreements') }}
+    select * from {{ ref('int_tickets_targeted') }}
 
 ),
 
@@ -30,130 +19,100 @@ calendar as (
 
 ),
 
-freshness as (
+holds as (
 
-    select * from {{ ref('int_ticket_loads_aggregated') }}
-
-),
-
-default_agreement as (
-
-    select calendar_id from agreements
-    where is_default
-    order by agreement_id
-    limit 1
-
-),
-
-target_candidates as (
-
-    -- the agreement in force at opened_at (local date); the most specific row
-    -- wins: the organisation's own over any, a service's own over any, then the
-    -- most recent period
-    select
-        tickets.org_code,
-        tickets.ticket_id,
-        targets.agreement_id,
-        coalesce(targets.calendar_id, agreements.calendar_id) as calendar_id,
-        targets.response_target_minutes,
-        targets.resolution_target_minutes,
-        targets.target_pct,
-        row_number() over (
-            partition by tickets.org_code, tickets.ticket_id
-            order by
-                (targets.org_code is not null) desc,
-                (targets.service_code is not null) desc,
-                targets.valid_from desc
-        ) as precedence
-
-    from tickets
-    inner join targets
-        on
-            tickets.priority = targets.priority
-            and (targets.org_code is null or tickets.org_code = targets.org_code)
-            and (targets.service_code is null or tickets.service_code = targets.service_code)
-            and {{ to_local_date('tickets.opened_at') }} >= targets.valid_from
-            and (targets.valid_to is null or {{ to_local_date('tickets.opened_at') }} <= targets.valid_to)
-    inner join agreements
-        on targets.agreement_id = agreements.agreement_id
-
-),
-
-tickets_with_targets as (
-
-    select
-        tickets.*,
-        target_candidates.agreement_id,
-        -- a ticket without a target (no priority) still gets its clocks on the default calendar
-        coalesce(target_candidates.calendar_id, default_agreement.calendar_id) as calendar_id,
-        target_candidates.response_target_minutes,
-        target_candidates.resolution_target_minutes,
-        target_candidates.target_pct,
-        freshness.data_as_of
-
-    from tickets
-    left join default_agreement on true
-    left join target_candidates
-        on
-            tickets.org_code = target_candidates.org_code
-            and tickets.ticket_id = target_candidates.ticket_id
-            and target_candidates.precedence = 1
-    left join freshness
-        on
-            tickets.org_code = freshness.org_code
-            and tickets.source_system = freshness.source_system
+    select * from {{ ref('int_ticket_holds_indexed') }}
 
 ),
 
 indexed as (
 
     select
-        tickets_with_targets.*,
-        {{ business_minute_index('tickets_with_targets.opened_at', 'opened_day') }} as opened_index,
-        {{ business_minute_index('tickets_with_targets.first_response_at', 'response_day') }} as response_index,
-        {{ business_minute_index('tickets_with_targets.resolved_at', 'resolved_day') }} as resolved_index,
-        {{ business_minute_index('tickets_with_targets.data_as_of', 'as_of_day') }} as as_of_index
+        tickets.*,
+        {{ business_minute_index('tickets.opened_at', 'opened_day') }} as opened_index,
+        {{ business_minute_index('tickets.first_response_at', 'response_day') }} as response_index,
+        {{ business_minute_index('tickets.resolved_at', 'resolved_day') }} as resolved_index,
+        {{ business_minute_index('tickets.data_as_of', 'as_of_day') }} as as_of_index
 
-    from tickets_with_targets
+    from tickets
     left join calendar as opened_day
         on
-            tickets_with_targets.calendar_id = opened_day.calendar_id
-            and {{ to_local_date('tickets_with_targets.opened_at') }} = opened_day.calendar_date
+            tickets.calendar_id = opened_day.calendar_id
+            and {{ utc_day('tickets.opened_at') }} = opened_day.utc_midnight_at
     left join calendar as response_day
         on
-            tickets_with_targets.calendar_id = response_day.calendar_id
-            and {{ to_local_date('tickets_with_targets.first_response_at') }} = response_day.calendar_date
+            tickets.calendar_id = response_day.calendar_id
+            and {{ utc_day('tickets.first_response_at') }} = response_day.utc_midnight_at
     left join calendar as resolved_day
         on
-            tickets_with_targets.calendar_id = resolved_day.calendar_id
-            and {{ to_local_date('tickets_with_targets.resolved_at') }} = resolved_day.calendar_date
+            tickets.calendar_id = resolved_day.calendar_id
+            and {{ utc_day('tickets.resolved_at') }} = resolved_day.utc_midnight_at
     left join calendar as as_of_day
         on
-            tickets_with_targets.calendar_id = as_of_day.calendar_id
-            and {{ to_local_date('tickets_with_targets.data_as_of') }} = as_of_day.calendar_date
+            tickets.calendar_id = as_of_day.calendar_id
+            and {{ utc_day('tickets.data_as_of') }} = as_of_day.utc_midnight_at
+
+),
+
+held as (
+
+    -- business minutes on hold within each clock: the resolution clock runs to
+    -- resolved_at (while unresolved: to data_as_of), the response clock to
+    -- first_response_at (while unanswered: to data_as_of)
+    select
+        indexed.org_code,
+        indexed.ticket_id,
+        sum({{ overlap_minutes(
+            'holds.hold_start_index', 'holds.hold_end_index',
+            'indexed.opened_index', 'coalesce(indexed.resolved_index, indexed.as_of_index)'
+        ) }}) as resolution_hold_minutes,
+        sum({{ overlap_minutes(
+            'holds.hold_start_index', 'holds.hold_end_index',
+            'indexed.opened_index', 'coalesce(indexed.response_index, indexed.as_of_index)'
+        ) }}) as response_hold_minutes,
+        sum({{ overlap_minutes(
+            'holds.hold_start_index', 'holds.hold_end_index',
+            'indexed.opened_index', 'indexed.as_of_index'
+        ) }}) as as_of_hold_minutes,
+        count(*) as hold_periods
+
+    from indexed
+    inner join holds
+        on
+            indexed.org_code = holds.org_code
+            and indexed.ticket_id = holds.ticket_id
+    group by indexed.org_code, indexed.ticket_id
 
 ),
 
 clocked as (
 
     select
-        *,
-        -- simple business-hours rule: holds are not yet subtracted (hold intervals come later)
-        0 as on_hold_business_minutes,
+        indexed.*,
+        coalesce(held.hold_periods, 0) as hold_periods,
+        cast(coalesce(held.resolution_hold_minutes, 0) as integer) as on_hold_business_minutes,
+        cast(coalesce(held.response_hold_minutes, 0) as integer) as response_on_hold_business_minutes,
         -- an event before opened_at (a data error) counts as zero, never negative;
         -- no event (null) stays null (greatest() would turn it into 0)
         cast(case
-            when response_index < opened_index then 0 else response_index - opened_index
+            when indexed.response_index < indexed.opened_index then 0
+            else indexed.response_index - indexed.opened_index - coalesce(held.response_hold_minutes, 0)
         end as integer) as response_business_minutes,
         cast(case
-            when resolved_index < opened_index then 0 else resolved_index - opened_index
-        end as integer) as resolution_gross_business_minutes,
+            when indexed.resolved_index < indexed.opened_index then 0
+            else indexed.resolved_index - indexed.opened_index - coalesce(held.resolution_hold_minutes, 0)
+        end as integer) as resolution_business_minutes,
         -- how long a clock that still runs has run when the data was last complete
         cast(case
-            when as_of_index < opened_index then 0 else as_of_index - opened_index
+            when indexed.as_of_index < indexed.opened_index then 0
+            else indexed.as_of_index - indexed.opened_index - coalesce(held.as_of_hold_minutes, 0)
         end as integer) as elapsed_business_minutes_as_of
 
     from indexed
+    left join held
+        on
+            indexed.org_code = held.org_code
+            and indexed.ticket_id = held.ticket_id
 
 ),
 
@@ -161,7 +120,6 @@ met as (
 
     select
         *,
-        resolution_gross_business_minutes - on_hold_business_minutes as resolution_business_minutes,
         case
             when status = 'cancelled' then null
             when first_response_at is not null
@@ -172,8 +130,8 @@ met as (
         case
             when status = 'cancelled' then null
             when resolved_at is not null
-                then resolution_gross_business_minutes - on_hold_business_minutes <= resolution_target_minutes
-            when elapsed_business_minutes_as_of - on_hold_business_minutes > resolution_target_minutes then false
+                then resolution_business_minutes <= resolution_target_minutes
+            when elapsed_business_minutes_as_of > resolution_target_minutes then false
         end as resolution_met
 
     from clocked
@@ -202,14 +160,17 @@ final as (
         operator_group,
         load_id,
         agreement_id,
+        target_agreement_id,
         calendar_id,
         response_target_minutes,
         resolution_target_minutes,
         target_pct,
         data_as_of,
         opened_index as opened_business_minute_index,
+        hold_periods,
         elapsed_business_minutes_as_of,
         on_hold_business_minutes,
+        response_on_hold_business_minutes,
         response_business_minutes,
         resolution_business_minutes,
         response_met,

@@ -26,6 +26,21 @@ targets as (
 
 ),
 
+organisation_agreements as (
+
+    select * from {{ ref('organisation_agreements') }}
+
+),
+
+default_agreement as (
+
+    select agreement_id from {{ ref('sla_agreements') }}
+    where is_default
+    order by agreement_id
+    limit 1
+
+),
+
 resolutions as (
 
     select
@@ -102,31 +117,51 @@ grain as (
 
 ),
 
+grain_agreed as (
+
+    -- the organisation's agreement in force on the month's first day (none: the default)
+    select
+        grain.*,
+        coalesce(organisation_agreements.agreement_id, default_agreement.agreement_id) as agreement_id,
+        default_agreement.agreement_id as default_agreement_id
+
+    from grain
+    left join default_agreement on true
+    left join organisation_agreements
+        on
+            grain.org_code = organisation_agreements.org_code
+            and grain.month >= organisation_agreements.valid_from
+            and (organisation_agreements.valid_to is null or grain.month <= organisation_agreements.valid_to)
+
+),
+
 target_candidates as (
 
-    -- the target percentage in force on the month's first day, most specific row first
+    -- the target percentage in force on the month's first day, by the same rule
+    -- as a ticket's targets (int_tickets_targeted): the agreement's own row over
+    -- the default's fallback, a service's own row over any, then the latest period
     select
-        grain.month,
-        grain.org_code,
-        grain.service_code,
-        grain.priority,
+        grain_agreed.month,
+        grain_agreed.org_code,
+        grain_agreed.service_code,
+        grain_agreed.priority,
         targets.target_pct,
         row_number() over (
-            partition by grain.month, grain.org_code, grain.service_code, grain.priority
+            partition by grain_agreed.month, grain_agreed.org_code, grain_agreed.service_code, grain_agreed.priority
             order by
-                (targets.org_code is not null) desc,
+                (targets.agreement_id = grain_agreed.agreement_id) desc,
                 (targets.service_code is not null) desc,
                 targets.valid_from desc
         ) as precedence
 
-    from grain
+    from grain_agreed
     inner join targets
         on
-            grain.priority = targets.priority
-            and (targets.org_code is null or grain.org_code = targets.org_code)
-            and (targets.service_code is null or grain.service_code = targets.service_code)
-            and grain.month >= targets.valid_from
-            and (targets.valid_to is null or grain.month <= targets.valid_to)
+            grain_agreed.priority = targets.priority
+            and (targets.service_code is null or grain_agreed.service_code = targets.service_code)
+            and grain_agreed.month >= targets.valid_from
+            and (targets.valid_to is null or grain_agreed.month <= targets.valid_to)
+    where targets.agreement_id in (grain_agreed.agreement_id, grain_agreed.default_agreement_id)
 
 ),
 

@@ -53,6 +53,10 @@ renamed as (
         cast(nullif(payload ->> 'onHoldDuration', '') as numeric) as on_hold_duration,
         cast(nullif(payload ->> 'feedbackRating', '') as numeric) as feedback_rating,
 
+        ----------  hold intervals the connector derived from the progress trail
+        -- (top-level "_holds": [{"start": ..., "end": ... | null}]; absent = no known holds)
+        case when jsonb_typeof(payload -> '_holds') = 'array' then payload -> '_holds' end as hold_intervals,
+
         ----------  timestamps (TOPdesk "2026-11-20T09:15:00.000+0000", UTC)
         cast(nullif(payload ->> 'callDate', '') as timestamptz) as called_at,
         cast(nullif(payload ->> 'creationDate', '') as timestamptz) as created_at,

@@ -16,7 +16,13 @@ from __future__ import annotations
 from ssc_pipeline.sources.files.catalogue import ServiceCatalogue, load_catalogue, map_service
 from ssc_pipeline.sources.files.formats import KINDS, FileKind, RowError, kind_for
 from ssc_pipeline.sources.files.inbox import (
-    READY_MARKER, SSC_FOLDER, FileLoad, InboxError, inbox_root, process_inbox, raw_entity,
+    READY_MARKER,
+    SSC_FOLDER,
+    FileLoad,
+    InboxError,
+    inbox_root,
+    process_inbox,
+    raw_entity,
 )
 
 # Raw-gate suite per file kind (validation.validate_load); kinds without one are checked

@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
+from ssc_pipeline.sources.files.reading import normalise_header
+
 __all__ = [
     "SSC_SERVICE_CODES", "PRIORITIES", "STATUSES", "COST_CATEGORIES", "ALLOCATION_KEY_NAMES",
-    "RowError", "Column", "FileKind", "FileCheck", "KINDS", "kind_for", "row_mapping", "jsonable",
+    "RowError", "Column", "FileKind", "FileCheck", "KINDS", "kind_for", "jsonable",
     "parse_timestamp", "parse_date", "parse_month", "parse_decimal", "parse_money",
     "TICKETS", "TICKET_HOLDS", "COSTS", "ALLOCATION_KEYS", "BASELINES", "SURVEY_RESPONSES",
 ]
@@ -204,7 +206,7 @@ class UniqueKey:
         first = self.seen.setdefault(key, row)
         if first == row:
             return []
-        shown = ", ".join(v.isoformat() if hasattr(v, "isoformat") else str(v) for v in key)
+        shown = ", ".join(v.isoformat() if isinstance(v, dt.date) else str(v) for v in key)
         return [RowError(row, "+".join(self.fields), shown, f"duplicate of row {first}")]
 
     def finish(self) -> list[RowError]:
@@ -348,24 +350,6 @@ class FileKind:
         if not errors and self.row_check is not None:
             errors.extend(self.row_check(record, row))
         return record, errors
-
-
-def normalise_header(name: str) -> str:
-    """Header names compare trimmed and lower-case (``Ticket_ID `` is ``ticket_id``)."""
-    return name.strip().lstrip("\ufeff").lower()
-
-
-def row_mapping(header: Sequence[str], values: Sequence[str],
-                row: int) -> tuple[dict[str, str], list[RowError]]:
-    """Zip a row with the header. More non-empty fields than the header is an error; fewer
-    are padded with empties (spreadsheets drop trailing empty cells, and the column rules
-    judge an empty value)."""
-    names = [normalise_header(h) for h in header]
-    if any(v.strip() for v in values[len(names):]):
-        return {}, [RowError(row, "(row)", f"{len(values)} fields",
-                             f"the row has {len(values)} fields, the header {len(names)}")]
-    padded = [*values[: len(names)], *[""] * (len(names) - len(values))]
-    return dict(zip(names, padded)), []
 
 
 def _ts(name: str, required: bool = False) -> Column:

@@ -41,8 +41,8 @@ import psycopg
 
 from ssc_pipeline import landing, warehouse
 from ssc_pipeline.sources.files.catalogue import ServiceCatalogue, load_catalogue
-from ssc_pipeline.sources.files.formats import KINDS, FileKind, RowError, jsonable, kind_for, row_mapping
-from ssc_pipeline.sources.files.reading import FileFormatError, open_table
+from ssc_pipeline.sources.files.formats import KINDS, FileKind, RowError, jsonable, kind_for
+from ssc_pipeline.sources.files.reading import FileFormatError, open_table, row_mapping
 
 __all__ = ["FileLoad", "InboxError", "SSC_FOLDER", "READY_MARKER", "SOURCE_SYSTEM", "inbox_root",
            "pending_files", "process_inbox", "raw_entity"]
@@ -154,7 +154,10 @@ def _enrich(kind: FileKind, record: dict[str, Any], row: int, ctx: _Context) -> 
     return [], None if mapped else source_value
 
 
-def _parsed(path: Path, kind: FileKind, ctx: _Context) -> Iterator[tuple[int, dict[str, Any], list[RowError], str | None]]:
+_Parsed = tuple[int, dict[str, Any], list[RowError], str | None]
+
+
+def _parsed(path: Path, kind: FileKind, ctx: _Context) -> Iterator[_Parsed]:
     """Every row as (row, record, errors, unmapped value); header errors come as row 0."""
     with open_table(path) as table:
         header_errors = kind.check_header(table.header)
@@ -163,9 +166,10 @@ def _parsed(path: Path, kind: FileKind, ctx: _Context) -> Iterator[tuple[int, di
             return
         checks = kind.file_checks()
         for row, values in table.rows:
-            mapping, errors = row_mapping(table.header, values, row)
-            if errors:
-                yield row, {}, errors, None
+            mapping = row_mapping(table.header, values)
+            if mapping is None:
+                yield row, {}, [RowError(row, "(row)", f"{len(values)} fields",
+                                         f"more fields than the header's {len(table.header)}")], None
                 continue
             record, errors = kind.parse_row(mapping, row)
             unmapped = None
@@ -207,6 +211,7 @@ class _Payload(dict[str, Any]):
     """The JSON payload of one row; ``key_values`` rides along for the typed raw columns."""
 
     __slots__ = ("key_values",)
+    key_values: tuple[Any, ...]
 
 
 def _landing_rows(path: Path, kind: FileKind, ctx: _Context) -> Iterator[_Payload]:
@@ -375,7 +380,11 @@ def process_inbox(org_code: str, *, root: Path | None = None, run_id: str | None
     for path in pending_files((root or inbox_root()) / org):
         try:
             results.append(_process_file(path, ctx, run_id, window_start, window_end))
-        except Exception as exc:  # noqa: BLE001 - reported below, file stays for the next run
+        except FileNotFoundError:
+            if path.exists():
+                raise
+            log.info("%s/%s was taken by a concurrent run", org, path.name)
+        except Exception as exc:  # reported below; the file stays for the next run
             log.exception("%s/%s could not be handled", org, path.name)
             left.append(f"{path.name}: {type(exc).__name__}: {exc}")
     if left:

@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["FileFormatError", "Table", "open_table", "cell_text", "sniff_delimiter"]
+__all__ = ["FileFormatError", "Table", "cell_text", "normalise_header", "open_table", "row_mapping",
+           "sniff_delimiter"]
 
 _MAX_FIELD = 10_000  # a field longer than this is a broken file, not data
 
@@ -169,3 +170,20 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
         yield Table(path.name, header, rows())
     finally:
         workbook.close()
+
+
+def normalise_header(name: str) -> str:
+    """Header names compare trimmed and lower-case (``Ticket_ID `` is ``ticket_id``)."""
+    return name.strip().lstrip("\ufeff").lower()
+
+
+def row_mapping(header: Sequence[str], values: Sequence[str]) -> dict[str, str] | None:
+    """Zip a row with the header; None when the row has more non-empty fields than the header.
+
+    A row with fewer fields is padded with empties: spreadsheets drop trailing
+    empty cells, and the column rules judge an empty value.
+    """
+    names = [normalise_header(h) for h in header]
+    if any(v.strip() for v in values[len(names):]):
+        return None
+    return dict(zip(names, [*values[: len(names)], *[""] * (len(names) - len(values))], strict=True))

@@ -31,6 +31,7 @@ import httpx
 from ssc_pipeline.sources.http import (
     FatalError,
     OffsetPaginator,
+    PaginationLoopError,
     request_with_retries,
 )
 from ssc_pipeline.sources.topdesk.streams import INCIDENTS
@@ -41,6 +42,7 @@ __all__ = ["TopdeskConnection", "TopdeskPaginator", "iter_incidents", "MAX_PAGE_
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 10000
+MAX_PAGE_REPEATS = 2  # re-requests of a page the server handed out twice
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 _TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 _USER_AGENT = "ssc-pipeline (TOPdesk connector)"
@@ -158,11 +160,19 @@ def iter_incidents(
                 "query": query,
                 "sort": f"{INCIDENTS.cursor_field}:asc",
             }
-            response = request_with_retries(
-                http, "GET", url, params=params, headers=headers, auth=auth, sleep=sleep
-            )
-            records = _records(response)
-            paginator.advance(response, records)  # detect a loop before yielding duplicates
+            for repeat in range(MAX_PAGE_REPEATS + 1):
+                response = request_with_retries(
+                    http, "GET", url, params=params, headers=headers, auth=auth, sleep=sleep
+                )
+                records = _records(response)
+                try:
+                    paginator.advance(response, records)  # detect a loop before yielding duplicates
+                    break
+                except PaginationLoopError as exc:  # a replayed page: ask for this one again
+                    if repeat == MAX_PAGE_REPEATS:
+                        raise
+                    log.warning("TOPdesk repeated a page, asking again (%d/%d): %s",
+                                repeat + 1, MAX_PAGE_REPEATS, exc)
             total += len(records)
             log.debug("TOPdesk %s page %d: %d incidents", url, paginator.pages, len(records))
             yield from records

@@ -9,8 +9,19 @@ import pytest
 
 from ssc_pipeline.sources.files import formats
 from ssc_pipeline.sources.files.formats import (
-    ALLOCATION_KEYS, BASELINES, COSTS, SURVEY_RESPONSES, TICKET_HOLDS, TICKETS, RowError, jsonable, kind_for,
-    parse_decimal, parse_money, parse_month, parse_timestamp, row_mapping,
+    ALLOCATION_KEYS,
+    BASELINES,
+    COSTS,
+    SURVEY_RESPONSES,
+    TICKET_HOLDS,
+    TICKETS,
+    RowError,
+    jsonable,
+    kind_for,
+    parse_decimal,
+    parse_money,
+    parse_month,
+    parse_timestamp,
 )
 
 UTC = dt.timezone.utc
@@ -107,13 +118,6 @@ def test_header_missing_unknown_and_repeated_columns() -> None:
     ]
     assert TICKETS.check_header(list(formats.TICKETS.required_columns)) == []
     assert COSTS.check_header(["month", "cost_category", "amount_eur"]) == []  # note is optional
-
-
-def test_row_mapping_pads_short_rows_and_refuses_long_ones() -> None:
-    mapping, errors = row_mapping(["a", "b", "c"], ["1"], 4)
-    assert (mapping, errors) == ({"a": "1", "b": "", "c": ""}, [])
-    _, errors = row_mapping(["a", "b"], ["1", "2", "3"], 4)
-    assert errors == [RowError(4, "(row)", "3 fields", "the row has 3 fields, the header 2")]
 
 
 @pytest.mark.parametrize(("name", "kind"), [

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from ssc_pipeline.sources.files.reading import FileFormatError, cell_text, open_table, sniff_delimiter
+from ssc_pipeline.sources.files.reading import (
+    FileFormatError,
+    cell_text,
+    normalise_header,
+    open_table,
+    row_mapping,
+    sniff_delimiter,
+)
 
 
 def read(path: Path) -> tuple[tuple[str, ...], list[tuple[int, tuple[str, ...]]], str | None]:
@@ -28,7 +35,7 @@ def test_csv_with_bom_and_commas(tmp_path: Path) -> None:
 def test_semicolon_csv_keeps_dutch_decimal_commas_intact(tmp_path: Path) -> None:
     path = tmp_path / "costs_x.csv"
     path.write_text("month;cost_category;amount_eur\n2026-01;personnel;1.234,56\n", encoding="utf-8")
-    header, rows, delimiter = read(path)
+    _, rows, delimiter = read(path)
     assert delimiter == ";"
     assert rows == [(1, ("2026-01", "personnel", "1.234,56"))]
 
@@ -42,7 +49,8 @@ def test_blank_rows_are_skipped_but_keep_their_number(tmp_path: Path) -> None:
 def test_non_utf8_csv_is_refused_naming_the_file(tmp_path: Path) -> None:
     path = tmp_path / "tickets_cp1252.csv"
     path.write_bytes("ticket_id,service_code\nT-1,Caf\u00e9 beheer\n".encode("cp1252"))
-    with pytest.raises(FileFormatError, match=r"tickets_cp1252\.csv is not UTF-8 encoded \(invalid bytes on line 2 of the file\)"):
+    with pytest.raises(FileFormatError,
+                       match=r"tickets_cp1252\.csv is not UTF-8 encoded \(invalid bytes on line 2 of the file\)"):
         read(path)
 
 
@@ -88,3 +96,10 @@ def test_sniff_delimiter() -> None:
     assert sniff_delimiter("a;b;c\n") == ";"
     assert sniff_delimiter("a,b,c\n") == ","
     assert sniff_delimiter("a\n") == ","
+
+
+def test_row_mapping_pads_short_rows_and_refuses_long_ones() -> None:
+    assert row_mapping(["A ", "b", "c"], ["1"]) == {"a": "1", "b": "", "c": ""}
+    assert row_mapping(["a", "b"], ["1", "2", " "]) == {"a": "1", "b": "2"}
+    assert row_mapping(["a", "b"], ["1", "2", "3"]) is None
+    assert normalise_header("\ufeffTicket_ID ") == "ticket_id"

@@ -1,0 +1,261 @@
+"""Benchmark: elapsed business time for a million tickets, against plain calendar time.
+
+DESIGN §5 asks for SLA clocks in O(1) per ticket: a calendar table of
+cumulative business minutes per day, so that a clock is index(end) -
+index(start), with no loop over days or minutes. This script measures what
+that costs, in one run, on one PostgreSQL:
+
+1. a scratch database ``ssc_bench_<random>`` on the warehouse server
+   (``ssc_pipeline.warehouse.database_url()``), dropped at the end;
+2. the real business calendar, built by dbt from the project's seeds
+   (``dbt build --select +int_business_days_indexed``: holidays, calendars,
+   the index table, and its tests);
+3. ``bench.tickets``: N tickets made with generate_series (opened 2024-2026,
+   resolved up to ten days later, 80 % on the STANDAARD calendar and 20 % on
+   24X7), and ``bench.ticket_holds``: one or two hold periods for a fifth of them;
+4. the business-time query compiled by dbt itself (``dbt compile --inline``)
+   from the same macros the models use (``business_minute_index``, ``utc_day``,
+   ``overlap_minutes``), so the bench cannot drift from the models;
+5. timings: each query once to warm the cache, then ``--repeat`` rounds, the
+   median of each. The baseline is the plain calendar-time aggregate
+   ``sum(extract(epoch from resolved_at - opened_at))`` over the same table.
+
+Usage::
+
+    .venv/bin/python bench/sla_clock.py                  # 1,000,000 tickets, about a minute
+    .venv/bin/python bench/sla_clock.py --tickets 200000 --repeat 3
+
+Prints both timings and the ratio (target: business time <= 3x calendar time);
+see bench/README.md for recorded results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+
+from ssc_pipeline import warehouse
+from ssc_pipeline.transform import dbt_env, dbt_project_dir
+
+TARGET_RATIO = 3.0
+
+GENERATE_TICKETS = """
+select setseed(0.42);
+create schema if not exists bench;
+drop table if exists bench.tickets;
+create table bench.tickets as
+select
+    ticket_no,
+    case when ticket_no % 5 = 0 then '24X7' else 'STANDAARD' end as calendar_id,
+    opened_at,
+    opened_at + random() * interval '10 days' as resolved_at
+from (
+    select
+        ticket_no,
+        timestamptz '2024-01-01 00:00:00+00' + random() * interval '1095 days' as opened_at
+    from generate_series(1, {tickets}) as series (ticket_no)
+) as generated;
+drop table if exists bench.ticket_holds;
+create table bench.ticket_holds as
+select
+    tickets.ticket_no,
+    tickets.calendar_id,
+    tickets.opened_at + (hold_no * 2 - 1) * interval '1 hour' * random() as hold_start,
+    tickets.opened_at + (hold_no * 2) * interval '1 hour' * (1 + random()) as hold_end
+from bench.tickets as tickets
+cross join generate_series(1, 2) as holds (hold_no)
+where tickets.ticket_no % 5 = 1 or (tickets.ticket_no % 10 = 2 and hold_no = 1);
+analyze bench.tickets;
+analyze bench.ticket_holds;
+"""
+
+# Plain calendar time: what any dashboard would do without business hours.
+CALENDAR_TIME_SQL = """
+select count(*) as tickets, sum(extract(epoch from resolved_at - opened_at)) / 60 as minutes
+from bench.tickets
+"""
+
+# Business time through the models' own macros (compiled by dbt, see compile_inline).
+BUSINESS_TIME_INLINE = """
+select
+    count(*) as tickets,
+    sum(
+        {{ business_minute_index('tickets.resolved_at', 'resolved_day') }}
+        - {{ business_minute_index('tickets.opened_at', 'opened_day') }}
+    ) as minutes
+from bench.tickets as tickets
+left join {{ ref('int_business_days_indexed') }} as opened_day
+    on
+        tickets.calendar_id = opened_day.calendar_id
+        and {{ utc_day('tickets.opened_at') }} = opened_day.utc_midnight_at
+left join {{ ref('int_business_days_indexed') }} as resolved_day
+    on
+        tickets.calendar_id = resolved_day.calendar_id
+        and {{ utc_day('tickets.resolved_at') }} = resolved_day.utc_midnight_at
+"""
+
+# The same with holds: each hold period on the index, clipped to the clock (as int_tickets_timed).
+BUSINESS_TIME_WITH_HOLDS_INLINE = """
+with
+
+clocks as (
+
+    select
+        tickets.ticket_no,
+        {{ business_minute_index('tickets.opened_at', 'opened_day') }} as opened_index,
+        {{ business_minute_index('tickets.resolved_at', 'resolved_day') }} as resolved_index
+    from bench.tickets as tickets
+    left join {{ ref('int_business_days_indexed') }} as opened_day
+        on
+            tickets.calendar_id = opened_day.calendar_id
+            and {{ utc_day('tickets.opened_at') }} = opened_day.utc_midnight_at
+    left join {{ ref('int_business_days_indexed') }} as resolved_day
+        on
+            tickets.calendar_id = resolved_day.calendar_id
+            and {{ utc_day('tickets.resolved_at') }} = resolved_day.utc_midnight_at
+
+),
+
+holds as (
+
+    select
+        holds.ticket_no,
+        {{ business_minute_index('holds.hold_start', 'start_day') }} as hold_start_index,
+        {{ business_minute_index('holds.hold_end', 'end_day') }} as hold_end_index
+    from bench.ticket_holds as holds
+    left join {{ ref('int_business_days_indexed') }} as start_day
+        on
+            holds.calendar_id = start_day.calendar_id
+            and {{ utc_day('holds.hold_start') }} = start_day.utc_midnight_at
+    left join {{ ref('int_business_days_indexed') }} as end_day
+        on
+            holds.calendar_id = end_day.calendar_id
+            and {{ utc_day('holds.hold_end') }} = end_day.utc_midnight_at
+
+),
+
+held as (
+
+    select
+        clocks.ticket_no,
+        sum({{ overlap_minutes('holds.hold_start_index', 'holds.hold_end_index',
+                               'clocks.opened_index', 'clocks.resolved_index') }}) as held_minutes
+    from clocks
+    inner join holds on clocks.ticket_no = holds.ticket_no
+    group by clocks.ticket_no
+
+)
+
+select
+    count(*) as tickets,
+    sum(clocks.resolved_index - clocks.opened_index - coalesce(held.held_minutes, 0)) as minutes
+from clocks
+left join held on clocks.ticket_no = held.ticket_no
+"""
+
+
+def run_dbt_quietly(args: list[str], url: str, work: Path):  # noqa: ANN201 - dbt's result type
+    from dbt.cli.main import dbtRunner
+
+    os.environ.update(dbt_env(url))
+    project = dbt_project_dir()
+    result = dbtRunner().invoke([
+        *args, "--project-dir", str(project), "--profiles-dir", str(project),
+        "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--log-level", "none",
+    ])
+    if not result.success:
+        failed = [f"{r.node.unique_id}: {r.message}" for r in getattr(result.result, "results", None) or ()
+                  if str(getattr(r.status, "value", r.status)) in ("error", "fail", "runtime error")]
+        raise SystemExit(f"dbt {args[0]} failed: {'; '.join(failed) or result.exception}")
+    return result
+
+
+def compile_inline(sql: str, url: str, work: Path) -> str:
+    """The SQL as dbt compiles it: the models' macros and refs, resolved."""
+    result = run_dbt_quietly(["compile", "--inline", sql], url, work)
+    return result.result.results[0].node.compiled_code
+
+
+def time_query(conn: psycopg.Connection, sql: str) -> tuple[float, tuple]:
+    started = time.perf_counter()
+    row = conn.execute(sql).fetchone()
+    return time.perf_counter() - started, tuple(row or ())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets to generate (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed rounds per query; the median counts")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database (its name is printed)")
+    parser.add_argument("--show-sql", action="store_true", help="print the business-time SQL as dbt compiled it")
+    args = parser.parse_args(argv)
+
+    params = warehouse.DbParams.from_url(warehouse.database_url())
+    dbname = f"ssc_bench_{uuid.uuid4().hex[:10]}"
+    url = params.url(dbname)
+    began = time.perf_counter()
+    with psycopg.connect(params.url("postgres"), autocommit=True) as admin:
+        admin.execute(f'create database "{dbname}"')
+    try:
+        with tempfile.TemporaryDirectory(prefix="ssc-bench-") as tmp:
+            work = Path(tmp)
+            warehouse.ensure_schema(url)
+            print(f"scratch database {dbname}: building the business calendar with dbt ...", flush=True)
+            run_dbt_quietly(["build", "--select", "+int_business_days_indexed", "--indirect-selection", "cautious"],
+                            url, work)
+            business_sql = compile_inline(BUSINESS_TIME_INLINE, url, work)
+            holds_sql = compile_inline(BUSINESS_TIME_WITH_HOLDS_INLINE, url, work)
+            if args.show_sql:
+                print(business_sql)
+
+            with psycopg.connect(url, autocommit=True) as conn:
+                print(f"generating {args.tickets:,} tickets with generate_series ...", flush=True)
+                conn.execute(GENERATE_TICKETS.replace("{tickets}", str(int(args.tickets))).encode())
+                holds = conn.execute("select count(*) from bench.ticket_holds").fetchone()[0]  # type: ignore[index]
+
+                queries = {"calendar": CALENDAR_TIME_SQL, "business": business_sql, "business+holds": holds_sql}
+                timings: dict[str, list[float]] = {name: [] for name in queries}
+                answers: dict[str, tuple] = {}
+                for name, sql in queries.items():  # warm-up: caches, hash tables' first allocation
+                    _, answers[name] = time_query(conn, sql)
+                for _ in range(args.repeat):  # interleaved, so drift hits every query alike
+                    for name, sql in queries.items():
+                        elapsed, _ = time_query(conn, sql)
+                        timings[name].append(elapsed)
+    finally:
+        if args.keep:
+            print(f"kept scratch database {dbname}")
+        else:
+            with psycopg.connect(params.url("postgres"), autocommit=True) as admin:
+                admin.execute(f'drop database if exists "{dbname}" with (force)')
+
+    median = {name: statistics.median(values) for name, values in timings.items()}
+    ratio = median["business"] / median["calendar"]
+    ratio_holds = median["business+holds"] / median["calendar"]
+    tickets, calendar_minutes = answers["calendar"]
+    _, business_minutes = answers["business"]
+    _, held_minutes = answers["business+holds"]
+    print()
+    print(f"tickets                          {tickets:>14,}   ({holds:,} hold periods)")
+    print(f"calendar time   (plain sum)      {median['calendar'] * 1000:>11.1f} ms   "
+          f"{float(calendar_minutes):>16,.0f} minutes")
+    print(f"business time   (index macro)    {median['business'] * 1000:>11.1f} ms   "
+          f"{float(business_minutes):>16,.0f} minutes")
+    print(f"business time, holds subtracted  {median['business+holds'] * 1000:>11.1f} ms   "
+          f"{float(held_minutes):>16,.0f} minutes")
+    print(f"ratio business / calendar        {ratio:>11.2f} x    (target <= {TARGET_RATIO:.0f}x; "
+          f"with holds {ratio_holds:.2f} x)")
+    print(f"medians of {args.repeat} rounds; whole run {time.perf_counter() - began:.0f} s")
+    return 0 if ratio <= TARGET_RATIO else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

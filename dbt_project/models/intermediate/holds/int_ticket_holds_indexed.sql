@@ -1,0 +1,58 @@
+{{ config(materialized='table') }}
+
+-- Each merged hold period on the business-minute index of its ticket's
+-- calendar (the agreement's calendar, int_tickets_targeted). Because the index
+-- never decreases, clipping a hold to a clock's span is clipping its indexes
+-- (macro overlap_minutes): business minutes on hold within any clock are a sum
+-- over the ticket's few holds, without a loop over days.
+
+with
+
+holds as (
+
+    select * from {{ ref('int_ticket_holds_merged') }}
+
+),
+
+tickets as (
+
+    select * from {{ ref('int_tickets_targeted') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('int_business_days_indexed') }}
+
+),
+
+indexed as (
+
+    select
+        holds.org_code,
+        holds.ticket_id,
+        holds.hold_seq,
+        holds.hold_start,
+        holds.hold_end,
+        holds.source_holds,
+        tickets.calendar_id,
+        {{ business_minute_index('holds.hold_start', 'start_day') }} as hold_start_index,
+        {{ business_minute_index('holds.hold_end', 'end_day') }} as hold_end_index
+
+    from holds
+    inner join tickets
+        on
+            holds.org_code = tickets.org_code
+            and holds.ticket_id = tickets.ticket_id
+    left join calendar as start_day
+        on
+            tickets.calendar_id = start_day.calendar_id
+            and {{ utc_day('holds.hold_start') }} = start_day.utc_midnight_at
+    left join calendar as end_day
+        on
+            tickets.calendar_id = end_day.calendar_id
+            and {{ utc_day('holds.hold_end') }} = end_day.utc_midnight_at
+
+)
+
+select * from indexed

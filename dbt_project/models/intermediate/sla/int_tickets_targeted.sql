@@ -1,0 +1,165 @@
+{{ config(materialized='table') }}
+
+-- Every ticket with the SLA agreement in force at opened_at, its targets and
+-- the calendar its clocks count on (DESIGN §5):
+--   1. the organisation's agreement on the local date of opened_at (seed
+--      organisation_agreements, a history with validity periods); none -> the
+--      default agreement;
+--   2. that agreement's target row for the priority in force on that date, the
+--      service's own row over an any-service row; an agreement that has no row
+--      for the priority falls back on the default agreement's row (per priority);
+--   3. the calendar of the target row, else of the agreement it belongs to.
+-- Also the moment running clocks are judged at: the organisation's data_as_of.
+
+with
+
+tickets as (
+
+    select * from {{ ref('int_tickets_unioned') }}
+
+),
+
+organisation_agreements as (
+
+    select * from {{ ref('organisation_agreements') }}
+
+),
+
+agreements as (
+
+    select * from {{ ref('sla_agreements') }}
+
+),
+
+targets as (
+
+    select * from {{ ref('sla_targets') }}
+
+),
+
+freshness as (
+
+    select * from {{ ref('int_ticket_loads_aggregated') }}
+
+),
+
+default_agreement as (
+
+    select
+        agreement_id,
+        calendar_id
+    from agreements
+    where is_default
+    order by agreement_id
+    limit 1
+
+),
+
+tickets_dated as (
+
+    select
+        tickets.*,
+        {{ to_local_date('tickets.opened_at') }} as opened_on
+
+    from tickets
+
+),
+
+tickets_agreed as (
+
+    -- the organisation's agreement in force on the local date of opened_at
+    select
+        tickets_dated.*,
+        coalesce(organisation_agreements.agreement_id, default_agreement.agreement_id) as agreement_id,
+        default_agreement.agreement_id as default_agreement_id
+
+    from tickets_dated
+    left join default_agreement on true
+    left join organisation_agreements
+        on
+            tickets_dated.org_code = organisation_agreements.org_code
+            and tickets_dated.opened_on >= organisation_agreements.valid_from
+            and (organisation_agreements.valid_to is null or tickets_dated.opened_on <= organisation_agreements.valid_to)
+
+),
+
+target_candidates as (
+
+    -- the agreement's own row beats the default's (fallback), a service's own
+    -- row beats an any-service row, then the latest valid_from
+    select
+        tickets_agreed.org_code,
+        tickets_agreed.ticket_id,
+        targets.agreement_id as target_agreement_id,
+        coalesce(targets.calendar_id, agreements.calendar_id) as calendar_id,
+        targets.response_target_minutes,
+        targets.resolution_target_minutes,
+        targets.target_pct,
+        row_number() over (
+            partition by tickets_agreed.org_code, tickets_agreed.ticket_id
+            order by
+                (targets.agreement_id = tickets_agreed.agreement_id) desc,
+                (targets.service_code is not null) desc,
+                targets.valid_from desc
+        ) as precedence
+
+    from tickets_agreed
+    inner join targets
+        on
+            tickets_agreed.priority = targets.priority
+            and (targets.service_code is null or tickets_agreed.service_code = targets.service_code)
+            and tickets_agreed.opened_on >= targets.valid_from
+            and (targets.valid_to is null or tickets_agreed.opened_on <= targets.valid_to)
+    inner join agreements
+        on targets.agreement_id = agreements.agreement_id
+    where targets.agreement_id in (tickets_agreed.agreement_id, tickets_agreed.default_agreement_id)
+
+),
+
+final as (
+
+    select
+        tickets_agreed.org_code,
+        tickets_agreed.ticket_id,
+        tickets_agreed.ticket_number,
+        tickets_agreed.source_system,
+        tickets_agreed.service_code,
+        tickets_agreed.service_mapped,
+        tickets_agreed.source_category,
+        tickets_agreed.priority,
+        tickets_agreed.status,
+        tickets_agreed.status_mapped,
+        tickets_agreed.source_status,
+        tickets_agreed.opened_at,
+        tickets_agreed.first_response_at,
+        tickets_agreed.resolved_at,
+        tickets_agreed.closed_at,
+        tickets_agreed.updated_at,
+        tickets_agreed.operator_group,
+        tickets_agreed.load_id,
+        tickets_agreed.agreement_id,
+        target_candidates.target_agreement_id,
+        -- a ticket without a target (no priority) still gets its clocks on the
+        -- calendar of its agreement
+        coalesce(target_candidates.calendar_id, organisation_agreement.calendar_id) as calendar_id,
+        target_candidates.response_target_minutes,
+        target_candidates.resolution_target_minutes,
+        target_candidates.target_pct,
+        freshness.data_as_of
+
+    from tickets_agreed
+    left join agreements as organisation_agreement
+        on tickets_agreed.agreement_id = organisation_agreement.agreement_id
+    left join target_candidates
+        on
+            tickets_agreed.org_code = target_candidates.org_code
+            and tickets_agreed.ticket_id = target_candidates.ticket_id
+            and target_candidates.precedence = 1
+    left join freshness
+        on
+            tickets_agreed.org_code = freshness.org_code
+            and tickets_agreed.source_system = freshness.source_system
+
+)
+
+select * from final

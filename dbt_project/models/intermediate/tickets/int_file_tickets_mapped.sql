@@ -1,0 +1,47 @@
+-- A table, not a view: it is where the file-drop JSON is read and deduplicated,
+-- once per build, instead of once for every model and test downstream.
+{{ config(materialized='table') }}
+
+-- File-drop tickets in the canonical ticket shape. Files already speak SSC
+-- codes (DESIGN §4.3), so this only applies the clock rules every source
+-- shares: a resolution answers the caller (first_response_at is the earlier
+-- of the response and the resolution), and a cancelled ticket is not resolved.
+
+with
+
+tickets as (
+
+    select * from {{ ref('stg_files__tickets') }}
+
+),
+
+final as (
+
+    select
+        org_code,
+        ticket_id,
+        ticket_id as ticket_number,
+        'files' as source_system,
+        coalesce(service_code, 'OVERIG') as service_code,
+        is_service_mapped and service_code is not null as service_mapped,
+        source_category,
+        priority,
+        status,
+        true as status_mapped,
+        status as source_status,
+        opened_at,
+        case
+            when status = 'cancelled' then first_response_at
+            else least(first_response_at, resolved_at)
+        end as first_response_at,
+        case when status != 'cancelled' then resolved_at end as resolved_at,
+        closed_at,
+        updated_at,
+        cast(null as text) as operator_group,
+        load_id
+
+    from tickets
+
+)
+
+select * from final
