@@ -100,6 +100,9 @@ def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int
         client = AirflowClient(state.base_url, airflow_runtime.API_USER, state.password)
         client.wait_for_dags([o.dag_id for o in orgs] + ["transform"])
         day_list = last_days(days)
+        dropped = services.write_file_drops(orgs, day_list, tickets_per_weekday=tickets_per_weekday)
+        if dropped:
+            console.print(f"      {dropped} file(s) dropped in the inbox by the file-drop organisations")
         with Progress(TextColumn("[bold]4/4[/] nightly runs {task.description}"), BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:
             task = progress.add_task(f"{day_list[0]}..{day_list[-1]}", total=len(orgs) * len(day_list))

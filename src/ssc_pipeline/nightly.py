@@ -1,18 +1,18 @@
-"""The bodies of the nightly tasks: extract one organisation's window, validate the load.
+"""The bodies of the nightly tasks: extract one organisation's window, validate its loads.
 
-Each function is one Airflow task and one transaction (DESIGN §8): re-running
-it for the same window lands a new, complete load, and staging keeps the
-latest version of every record, so nothing is duplicated or half-written.
+Each function is one Airflow task and one transaction per load (DESIGN §8):
+re-running it for the same window lands new, complete loads, and staging keeps
+the latest version of every record, so nothing is duplicated or half-written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from ssc_pipeline import landing, validation, warehouse
+from ssc_pipeline import api_records, landing, validation, warehouse
 from ssc_pipeline.connections import get_connection
 from ssc_pipeline.registry import Organisation, load_registry
 
@@ -23,12 +23,27 @@ TOPDESK_INCIDENTS = landing.RawEntity(
     key_columns=("incident_id", "modified_at"),
     keys=lambda r: (r["id"], r["modificationDate"]),
 )
-RAW_ENTITIES = {"topdesk": TOPDESK_INCIDENTS}
-SUITES = {"topdesk": "raw_topdesk_incidents"}
+SERVICENOW_INCIDENTS = landing.RawEntity(
+    source_system="servicenow", entity="incidents", table="raw.servicenow_incidents",
+    key_columns=("incident_id", "modified_at"),
+    keys=lambda r: (r["sys_id"], f"{r['sys_updated_on']}+00"),  # ServiceNow values are UTC
+)
+API_ENTITIES = {"topdesk": TOPDESK_INCIDENTS, "servicenow": SERVICENOW_INCIDENTS}
+API_RECORDS = {"topdesk": api_records.topdesk_records, "servicenow": api_records.servicenow_records}
+API_SUITES = {"topdesk": "raw_topdesk_incidents", "servicenow": "raw_servicenow_incidents"}
+TICKET_ENTITY = {"topdesk": "incidents", "servicenow": "incidents", "files": "tickets"}
 
 
 class ExtractError(RuntimeError):
     """An organisation's extract failed; the message names the organisation and connection."""
+
+
+@dataclass
+class Extracted:
+    """What one extract task landed, handed to the validate task through XCom."""
+
+    loads: list[dict[str, str]] = field(default_factory=list)  # {"load_id", "suite" | ""}
+    rejected: list[str] = field(default_factory=list)
 
 
 def organisation(org_code: str) -> Organisation:
@@ -36,28 +51,6 @@ def organisation(org_code: str) -> Organisation:
         if org.code == org_code:
             return org
     raise KeyError(f"organisation {org_code} is not in organisations.yml")
-
-
-def _topdesk_records(org: Organisation, start: dt.datetime, end: dt.datetime) -> Iterator[Mapping[str, Any]]:
-    from ssc_pipeline.pseudonymisation import load_key, scrub_topdesk_incident
-    from ssc_pipeline.sources.http import FatalError, SourceError
-    from ssc_pipeline.sources.topdesk.client import TopdeskConnection, iter_incidents
-
-    where = f"organisation {org.code}, connection '{org.connection}'"
-    try:
-        info = get_connection(org.connection)
-        conn = TopdeskConnection.from_parts(info.host or "", info.login or "", info.password or "",
-                                            port=info.port, schema=info.schema)
-    except (LookupError, ValueError) as exc:
-        raise ExtractError(f"{where}: connection unusable: {exc}") from exc
-    key = load_key()
-    try:
-        for incident in iter_incidents(conn, start, end):
-            yield scrub_topdesk_incident(incident, key)
-    except FatalError as exc:
-        raise ExtractError(f"{where}: TOPdesk refused the extract: {exc}") from exc
-    except SourceError as exc:
-        raise ExtractError(f"{where}: TOPdesk kept failing after retries: {exc}") from exc
 
 
 def cursor(org_code: str, entity: str) -> dt.datetime | None:
@@ -90,23 +83,76 @@ def resolve_window(org_code: str, entity: str, interval_start: dt.datetime | Non
     return start, end
 
 
+def _extract_api(org: Organisation, start: dt.datetime, end: dt.datetime, run_id: str | None) -> Extracted:
+    from ssc_pipeline.pseudonymisation import load_key
+    from ssc_pipeline.sources.http import FatalError, SourceError
+
+    where = f"organisation {org.code}, connection '{org.connection}'"
+    system = {"topdesk": "TOPdesk", "servicenow": "ServiceNow"}[org.source]
+    try:
+        info = get_connection(org.connection)
+        records = API_RECORDS[org.source](info, start, end, load_key())
+        result = landing.run_load(org.code, API_ENTITIES[org.source], start, end, records, run_id)
+    except (LookupError, ValueError) as exc:
+        raise ExtractError(f"{where}: connection unusable: {exc}") from exc
+    except FatalError as exc:
+        raise ExtractError(f"{where}: {system} refused the extract: {exc}") from exc
+    except SourceError as exc:
+        raise ExtractError(f"{where}: {system} kept failing after retries: {exc}") from exc
+    log.info("landed %s rows for %s (%s .. %s) as load %s", result.rows, org.code,
+             start.isoformat(), end.isoformat(), result.load_id)
+    return Extracted(loads=[{"load_id": result.load_id, "suite": API_SUITES[org.source]}])
+
+
+def _extract_files(org: Organisation, start: dt.datetime, end: dt.datetime, run_id: str | None) -> Extracted:
+    from ssc_pipeline.sources.files import SUITES, process_inbox
+
+    # One inbox run per organisation at a time: two runs must not race for one file.
+    with warehouse.connect(autocommit=True) as lock:
+        lock.execute("select pg_advisory_lock(hashtext(%s))", (f"inbox:{org.code}",))
+        results = process_inbox(org.code, run_id=run_id, window_start=start, window_end=end)
+    out = Extracted()
+    for item in results:
+        if item.status == "landed" and item.load_id:
+            out.loads.append({"load_id": item.load_id, "suite": SUITES.get(item.kind, "")})
+        elif item.status == "rejected":
+            out.rejected.append(f"{item.file_name}: {item.reason}")
+        log.info("organisation %s: %s", org.code, item.describe())
+    return out
+
+
 def extract_load(org_code: str, window_start: dt.datetime, window_end: dt.datetime,
-                 run_id: str | None = None) -> str:
-    """Pull the records changed in (window_start, window_end] and land them as one load."""
+                 run_id: str | None = None) -> dict[str, Any]:
+    """Land what changed in (window_start, window_end]: one load per API window or per file."""
     warehouse.ensure_schema()
     org = organisation(org_code)
-    if org.source != "topdesk":
-        raise ExtractError(f"organisation {org.code}: source '{org.source}' has no connector yet")
-    records = _topdesk_records(org, window_start, window_end)
-    result = landing.run_load(org.code, RAW_ENTITIES[org.source], window_start, window_end, records, run_id)
-    log.info("landed %s rows for %s (%s .. %s) as load %s", result.rows, org.code,
-             window_start.isoformat(), window_end.isoformat(), result.load_id)
-    return result.load_id
+    extract = _extract_files if org.source == "files" else _extract_api
+    result = extract(org, window_start, window_end, run_id)
+    return {"loads": result.loads, "rejected": result.rejected}
 
 
-def validate_load(org_code: str, load_id: str) -> dict[str, Any]:
-    """Run the raw suite on the load; raises ``LoadQuarantined`` on a critical failure."""
-    org = organisation(org_code)
-    outcome = validation.validate_load(load_id, SUITES[org.source])
-    return {"load_id": load_id, "validation_id": outcome.validation_id,
-            "warnings": [f.describe() for f in outcome.failed]}
+def validate_loads(org_code: str, extracted: dict[str, Any]) -> dict[str, Any]:
+    """Run each load's raw suite; accept, or quarantine and fail naming every problem.
+
+    Every load is judged before failing, so one bad file does not hold back
+    the verdict on the others; rejected files (moved aside by the extract)
+    fail the task too, so that the data team is told.
+    """
+    problems = [f"organisation {org_code}: file rejected: {r}" for r in extracted.get("rejected", [])]
+    accepted: list[str] = []
+    warnings: list[str] = []
+    for load in extracted.get("loads", []):
+        if not load["suite"]:
+            validation.accept_unsuited(load["load_id"])
+            accepted.append(load["load_id"])
+            continue
+        try:
+            outcome = validation.validate_load(load["load_id"], load["suite"])
+        except validation.LoadQuarantined as exc:
+            problems.append(str(exc))
+            continue
+        accepted.append(load["load_id"])
+        warnings += [f.describe() for f in outcome.failed]
+    if problems:
+        raise validation.LoadQuarantined("; ".join(problems))
+    return {"accepted": accepted, "warnings": warnings}

@@ -8,6 +8,7 @@ and handed to Airflow as ``AIRFLOW_CONN_<ID>`` / environment variables.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
@@ -52,11 +53,15 @@ def _pid_file() -> Path:
 
 def start_simulators(orgs: list[Organisation], tickets_per_weekday: int = 25,
                      timeout: float = 30.0) -> dict[str, str]:
-    """Start the TOPdesk simulator for the organisations; return the environment Airflow needs."""
+    """Start the TOPdesk/ServiceNow simulators for the organisations; return the env Airflow needs.
+
+    File-drop organisations need no simulator: ``write_file_drops`` plays their part.
+    """
     stop_simulators()
-    topdesk = [o for o in orgs if o.source == "topdesk"]
-    tenants = [{"org_code": o.code, "username": "ssc_api", "password": _simulator_password(o),
-                "tickets_per_weekday": tickets_per_weekday} for o in topdesk]
+    api_orgs = [o for o in orgs if o.source in ("topdesk", "servicenow")]
+    tenants = [{"source": o.source, "org_code": o.code, "username": "ssc_api",
+                "password": _simulator_password(o), "tickets_per_weekday": tickets_per_weekday}
+               for o in api_orgs]
     url_file = warehouse.ssc_home() / "simulator.url"
     url_file.unlink(missing_ok=True)
     env = dict(os.environ, SSC_SIMULATOR_TENANTS=json.dumps(tenants))
@@ -68,15 +73,30 @@ def start_simulators(orgs: list[Organisation], tickets_per_weekday: int = 25,
     deadline = time.monotonic() + timeout
     while not url_file.exists() or not url_file.read_text():
         if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the TOPdesk simulator did not start; see {warehouse.ssc_home() / 'simulator.log'}")
+            raise RuntimeError(f"the simulators did not start; see {warehouse.ssc_home() / 'simulator.log'}")
         time.sleep(0.2)
-    base_url = url_file.read_text().strip()
+    urls = json.loads(url_file.read_text())
     out = {"SSC_PSEUDONYMISATION_KEY": local_secrets()["pseudonymisation_key"]}
-    for org, tenant in zip(topdesk, tenants):
+    for org, tenant in zip(api_orgs, tenants):
         out[env_var_name(org.connection)] = connection_json(
-            org.connection, conn_type="http", host=f"{base_url}/{org.code.lower()}",
+            org.connection, conn_type="http", host=f"{urls[org.source]}/{org.code.lower()}",
             login=tenant["username"], password=tenant["password"])
     return out
+
+
+def write_file_drops(orgs: list[Organisation], days: list[dt.date], tickets_per_weekday: int = 25) -> int:
+    """Play the file-drop organisations: their tickets and holds files per day, then READY."""
+    from ssc_pipeline.simulators.file_drop import write_ticket_drop
+    from ssc_pipeline.sources.files import inbox_root
+
+    written = 0
+    for org in orgs:
+        if org.source != "files":
+            continue
+        for day in days:
+            written += len(write_ticket_drop(org.code, inbox_root(), day,
+                                             tickets_per_weekday=tickets_per_weekday))
+    return written
 
 
 def stop_simulators() -> None:

@@ -29,10 +29,14 @@ SCHEMAS = ("raw", "staging", "intermediate", "marts", "published", "audit")
 _SYSTEM_USER = "pgserver"
 
 
-def ssc_home() -> Path:
-    """Working folder for local state (database, Airflow home, inbox): ``SSC_HOME`` or ``.ssc/``."""
+def ssc_home(create: bool = True) -> Path:
+    """Working folder for local state (database, Airflow home, inbox): ``SSC_HOME`` or ``.ssc/``.
+
+    ``create=False`` only computes the path (DAG files may do no I/O at import).
+    """
     home = Path(os.environ.get("SSC_HOME") or project_root() / ".ssc")
-    home.mkdir(parents=True, exist_ok=True)
+    if create:
+        home.mkdir(parents=True, exist_ok=True)
     return home
 
 

@@ -82,14 +82,14 @@ def test_demo_end_to_end(demo_env: tuple[dict[str, str], Path], tmp_path: Path) 
     # A fourth organisation: its own DAG and its rows in the marts, no code change.
     data = yaml.safe_load((ROOT / "organisations.yml").read_text())
     data["organisations"].append({
-        "code": "GM0610", "oin": "00000001002150001000", "name": "Gemeente Sliedrecht",
-        "source": "topdesk", "connection": "topdesk_gm0610", "schedule": "45 2 * * *",
+        "code": "GM0482", "oin": "00000001002150001000", "name": "Gemeente Alblasserdam",
+        "source": "topdesk", "connection": "topdesk_gm0482", "schedule": "45 2 * * *",
         "joined_on": "2022-01-01", "active": True})
     registry = tmp_path / "organisations.yml"
     registry.write_text(yaml.safe_dump(data, sort_keys=False))
     env4 = dict(env, SSC_REGISTRY=str(registry))
     out = run_demo(env4, "--days", "1", "--tickets-per-weekday", "15")
-    assert "GM0610" in out
-    rows = query(home, "select count(*) from marts.fct_tickets where org_code = 'GM0610'")[0][0]
+    assert "GM0482" in out
+    rows = query(home, "select count(*) from marts.fct_tickets where org_code = 'GM0482'")[0][0]
     assert rows > 0
-    assert query(home, "select count(*) from marts.sla_monthly where org_code = 'GM0610'")[0][0] > 0
+    assert query(home, "select count(*) from marts.sla_monthly where org_code = 'GM0482'")[0][0] > 0

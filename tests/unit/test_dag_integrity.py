@@ -28,25 +28,38 @@ def _dagbag(monkeypatch: pytest.MonkeyPatch, registry: Path | None = None):
 def test_dags_import_without_errors_or_io(monkeypatch: pytest.MonkeyPatch) -> None:
     bag = _dagbag(monkeypatch)
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == {"extract_gm0505", "extract_gm0642", "extract_gm0590", "transform"}
+    assert set(bag.dag_ids) == {"extract_gm0505", "extract_gm0642", "extract_gm0590", "extract_gm0531",
+                                "extract_gm0610", "transform"}
 
 
 def test_a_fourth_organisation_gets_its_own_dag(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     data = yaml.safe_load((ROOT / "organisations.yml").read_text())
     data["organisations"].append({
-        "code": "GM0610", "oin": "00000001002150001000", "name": "Gemeente Sliedrecht",
-        "source": "topdesk", "connection": "topdesk_gm0610", "schedule": "45 2 * * *",
+        "code": "GM0482", "oin": "00000001002150001000", "name": "Gemeente Alblasserdam",
+        "source": "topdesk", "connection": "topdesk_gm0482", "schedule": "45 2 * * *",
         "joined_on": "2022-01-01", "active": True})
     data["organisations"].append({
-        "code": "GM0531", "oin": "00000001002010008000", "name": "Gemeente Hendrik-Ido-Ambacht",
-        "source": "topdesk", "connection": "topdesk_gm0531", "schedule": "50 2 * * *",
+        "code": "GM0523", "oin": "00000001002010008000", "name": "Gemeente Hardinxveld-Giessendam",
+        "source": "topdesk", "connection": "topdesk_gm0523", "schedule": "50 2 * * *",
         "joined_on": "2022-01-01", "active": False})
     registry = tmp_path / "organisations.yml"
     registry.write_text(yaml.safe_dump(data, sort_keys=False))
     bag = _dagbag(monkeypatch, registry)
     assert bag.import_errors == {}
-    assert "extract_gm0610" in bag.dag_ids
-    assert "extract_gm0531" not in bag.dag_ids  # inactive: no DAG
+    assert "extract_gm0482" in bag.dag_ids
+    assert "extract_gm0523" not in bag.dag_ids  # inactive: no DAG
+
+
+def test_file_drop_organisation_is_woken_by_its_ready_marker(monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    monkeypatch.setenv("SSC_INBOX", str(tmp_path / "inbox"))
+    bag = _dagbag(monkeypatch)
+    ready = bag.dags["extract_gm0610"].timetable.asset_condition
+    (watcher,) = ready.watchers
+    assert watcher.trigger.filename == "READY"
+    assert watcher.trigger.directory == str(tmp_path / "inbox" / "GM0610")
+    assert not (tmp_path / "inbox").exists()  # computed at parse time, never created
+    assert bag.dags["extract_gm0610"].get_task("extract_load").pool == "source_files"
 
 
 def test_extract_dag_shape(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,9 +6,14 @@ the embedded database picks a free port on every start.
 
 from __future__ import annotations
 
-from airflow.sdk import Asset
+import os
+from pathlib import Path
+
+from airflow.sdk import Asset, AssetWatcher
 
 from ssc_pipeline.registry import Organisation
+
+READY_MARKER = "READY"
 
 
 def raw_asset(org: Organisation) -> Asset:
@@ -16,9 +21,24 @@ def raw_asset(org: Organisation) -> Asset:
     return Asset(name=f"raw_{org.code.lower()}", uri=f"ssc://raw/{org.code.lower()}")
 
 
+def inbox_folder(org: Organisation) -> Path:
+    """``<SSC_INBOX>/<ORG>``; computed only, never touched (no I/O at DAG import)."""
+    from ssc_pipeline.warehouse import ssc_home
+
+    return Path(os.environ.get("SSC_INBOX") or ssc_home(create=False) / "inbox") / org.code
+
+
 def ready_asset(org: Organisation) -> Asset:
-    """Posted by the organisation (REST API) to announce that new data is ready."""
-    return Asset(name=f"ready_{org.code.lower()}", uri=f"ssc://ready/{org.code.lower()}")
+    """An organisation's "data ready": posted through the REST API, or for a file drop the
+    ``READY`` marker it writes after its data files (the triggerer watches, then deletes it)."""
+    watchers = []
+    if org.source == "files":
+        from airflow.providers.standard.triggers.file import DirectoryFileDeleteTrigger
+
+        trigger = DirectoryFileDeleteTrigger(directory=str(inbox_folder(org)), filename=READY_MARKER,
+                                             poke_interval=5.0)
+        watchers.append(AssetWatcher(name=f"inbox_{org.code.lower()}", trigger=trigger))
+    return Asset(name=f"ready_{org.code.lower()}", uri=f"ssc://ready/{org.code.lower()}", watchers=watchers)
 
 
 MARTS = Asset(name="marts", uri="ssc://marts/all")

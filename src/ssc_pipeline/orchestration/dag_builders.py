@@ -41,19 +41,19 @@ def build_extract_dag(org: Organisation) -> DAG:
     ) as dag:
 
         @task(task_id="extract_load", pool=source_pool(org.source))
-        def extract_load(data_interval_start=None, data_interval_end=None, run_id=None, dag_run=None) -> str:
-            from ssc_pipeline.nightly import RAW_ENTITIES, extract_load, resolve_window
+        def extract_load(data_interval_start=None, data_interval_end=None, run_id=None, dag_run=None) -> dict:
+            from ssc_pipeline.nightly import TICKET_ENTITY, extract_load, resolve_window
 
             start, end = resolve_window(
-                org.code, RAW_ENTITIES[org.source].entity, data_interval_start, data_interval_end,
+                org.code, TICKET_ENTITY[org.source], data_interval_start, data_interval_end,
                 getattr(dag_run, "run_after", None), str(getattr(dag_run, "run_type", "")).endswith("asset_triggered"))
             return extract_load(org.code, start, end, run_id)
 
         @task(task_id="validate_load", outlets=[raw_asset(org)], retries=0)
-        def validate_load(load_id: str) -> dict:
-            from ssc_pipeline.nightly import validate_load as run
+        def validate_load(extracted: dict) -> dict:
+            from ssc_pipeline.nightly import validate_loads
 
-            return run(org.code, load_id)
+            return validate_loads(org.code, extracted)
 
         validate_load(extract_load())
     return dag

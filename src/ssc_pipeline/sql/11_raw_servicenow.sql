@@ -1,0 +1,14 @@
+-- Landed ServiceNow incidents: typed key columns + the full record (personal data pseudonymised,
+-- hold intervals from sys_audit embedded as "_holds"). Idempotent.
+create table if not exists raw.servicenow_incidents (
+  load_id      uuid not null references audit.loads (load_id),
+  org_code     text not null,
+  incident_id  text not null,          -- sys_id
+  modified_at  timestamptz not null,   -- sys_updated_on (UTC)
+  payload      jsonb not null,
+  landed_at    timestamptz not null default now()
+);
+create index if not exists servicenow_incidents_load on raw.servicenow_incidents (load_id);
+create index if not exists servicenow_incidents_key on raw.servicenow_incidents (org_code, incident_id, modified_at desc);
+grant select, insert on raw.servicenow_incidents to ssc_loader;
+grant select on raw.servicenow_incidents to ssc_transformer;
