@@ -68,11 +68,11 @@ create table bench.ticket_holds as
 select
     tickets.ticket_no,
     tickets.calendar_id,
-    tickets.opened_at + (hold_no * 2 - 1) * interval '1 hour' * random() as hold_start,
-    tickets.opened_at + (hold_no * 2) * interval '1 hour' * (1 + random()) as hold_end
+    tickets.opened_at + (tickets.resolved_at - tickets.opened_at) * (0.35 * holds.hold_no - 0.25) as hold_start,
+    tickets.opened_at + (tickets.resolved_at - tickets.opened_at) * (0.35 * holds.hold_no) as hold_end
 from bench.tickets as tickets
 cross join generate_series(1, 2) as holds (hold_no)
-where tickets.ticket_no % 5 = 1 or (tickets.ticket_no % 10 = 2 and hold_no = 1);
+where tickets.ticket_no % 5 = 1 or (tickets.ticket_no % 10 = 2 and holds.hold_no = 1);
 analyze bench.tickets;
 analyze bench.ticket_holds;
 """
@@ -106,31 +106,17 @@ left join {{ ref('int_business_days_indexed') }} as resolved_day
 BUSINESS_TIME_WITH_HOLDS_INLINE = """
 with
 
-clocks as (
-
-    select
-        tickets.ticket_no,
-        {{ business_minute_index('tickets.opened_at', 'opened_day') }} as opened_index,
-        {{ business_minute_index('tickets.resolved_at', 'resolved_day') }} as resolved_index
-    from bench.tickets as tickets
-    left join {{ ref('int_business_days_indexed') }} as opened_day
-        on
-            tickets.calendar_id = opened_day.calendar_id
-            and {{ utc_day('tickets.opened_at') }} = opened_day.utc_midnight_at
-    left join {{ ref('int_business_days_indexed') }} as resolved_day
-        on
-            tickets.calendar_id = resolved_day.calendar_id
-            and {{ utc_day('tickets.resolved_at') }} = resolved_day.utc_midnight_at
-
-),
-
-holds as (
+held as (
 
     select
         holds.ticket_no,
-        {{ business_minute_index('holds.hold_start', 'start_day') }} as hold_start_index,
-        {{ business_minute_index('holds.hold_end', 'end_day') }} as hold_end_index
+        sum({{ overlap_minutes(
+            business_minute_index('holds.hold_start', 'start_day'),
+            business_minute_index('holds.hold_end', 'end_day'),
+            business_minute_index('tickets.opened_at', 'opened_day'),
+            business_minute_index('tickets.resolved_at', 'resolved_day')) }}) as held_minutes
     from bench.ticket_holds as holds
+    inner join bench.tickets as tickets on holds.ticket_no = tickets.ticket_no
     left join {{ ref('int_business_days_indexed') }} as start_day
         on
             holds.calendar_id = start_day.calendar_id
@@ -139,26 +125,35 @@ holds as (
         on
             holds.calendar_id = end_day.calendar_id
             and {{ utc_day('holds.hold_end') }} = end_day.utc_midnight_at
-
-),
-
-held as (
-
-    select
-        clocks.ticket_no,
-        sum({{ overlap_minutes('holds.hold_start_index', 'holds.hold_end_index',
-                               'clocks.opened_index', 'clocks.resolved_index') }}) as held_minutes
-    from clocks
-    inner join holds on clocks.ticket_no = holds.ticket_no
-    group by clocks.ticket_no
+    left join {{ ref('int_business_days_indexed') }} as opened_day
+        on
+            tickets.calendar_id = opened_day.calendar_id
+            and {{ utc_day('tickets.opened_at') }} = opened_day.utc_midnight_at
+    left join {{ ref('int_business_days_indexed') }} as resolved_day
+        on
+            tickets.calendar_id = resolved_day.calendar_id
+            and {{ utc_day('tickets.resolved_at') }} = resolved_day.utc_midnight_at
+    group by holds.ticket_no
 
 )
 
 select
     count(*) as tickets,
-    sum(clocks.resolved_index - clocks.opened_index - coalesce(held.held_minutes, 0)) as minutes
-from clocks
-left join held on clocks.ticket_no = held.ticket_no
+    sum(
+        {{ business_minute_index('tickets.resolved_at', 'resolved_day') }}
+        - {{ business_minute_index('tickets.opened_at', 'opened_day') }}
+        - coalesce(held.held_minutes, 0)
+    ) as minutes
+from bench.tickets as tickets
+left join {{ ref('int_business_days_indexed') }} as opened_day
+    on
+        tickets.calendar_id = opened_day.calendar_id
+        and {{ utc_day('tickets.opened_at') }} = opened_day.utc_midnight_at
+left join {{ ref('int_business_days_indexed') }} as resolved_day
+    on
+        tickets.calendar_id = resolved_day.calendar_id
+        and {{ utc_day('tickets.resolved_at') }} = resolved_day.utc_midnight_at
+left join held on tickets.ticket_no = held.ticket_no
 """
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -174,7 +175,7 @@ def request_with_retries(
     json_body: Any = None,
     expect_json: bool = True,
     max_tries: int = 5,
-    base_delay: float = 0.5,
+    base_delay: float | None = None,
     max_delay: float = 60.0,
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
@@ -192,6 +193,8 @@ def request_with_retries(
     """
     if max_tries < 1:
         raise ValueError("max_tries must be at least 1")
+    if base_delay is None:  # tunable per deployment (and short in tests) without code changes
+        base_delay = float(os.environ.get("SSC_HTTP_BACKOFF_BASE_SECONDS", "0.5"))
     jitter = rng or random.Random()
     last_error: RetriableError | None = None
     extra: dict[str, Any] = {}

@@ -109,17 +109,6 @@ business_days as (
 
 ),
 
-timed as (
-
-    select
-        *,
-        -- true elapsed time between opening and closing (a DST night counts as it was)
-        coalesce(closes_at - opens_at, interval '0') as business_time
-
-    from business_days
-
-),
-
 indexed as (
 
     select
@@ -131,25 +120,34 @@ indexed as (
         closed_reason,
         opens_at,
         closes_at,
-        cast(date_part('epoch', business_time) / 60 as integer) as business_minutes,
-        cast(coalesce(
-            sum(date_part('epoch', business_time) / 60) over (
+        -- true elapsed minutes between opening and closing (a DST night counts as it was)
+        coalesce(cast(date_part('epoch', closes_at - opens_at) / 60 as integer), 0) as business_minutes,
+        coalesce(cast(
+            sum(date_part('epoch', closes_at - opens_at) / 60) over (
                 partition by calendar_id
                 order by calendar_date
                 rows between unbounded preceding and 1 preceding
-            ),
-            0
-        ) as integer) as cum_business_minutes_before,
+            ) as integer
+        ), 0) as cum_business_minutes_before,
         day_starts_at,
         day_ends_at,
-        utc_midnight_at,
-        business_time,
+        utc_midnight_at
+
+    from business_days
+
+),
+
+with_next_day as (
+
+    select
+        *,
         -- the next local date's opening: the last hour(s) of this UTC date belong to it
         lead(opens_at) over (partition by calendar_id order by calendar_date) as next_opens_at,
-        lead(business_time) over (partition by calendar_id order by calendar_date) as next_business_time
+        lead(closes_at) over (partition by calendar_id order by calendar_date) as next_closes_at,
+        lead(business_minutes) over (partition by calendar_id order by calendar_date) as next_business_minutes
 
-    from timed
+    from indexed
 
 )
 
-select * from indexed
+select * from with_next_day
