@@ -89,3 +89,12 @@ grant usage on schema marts, published to bi_reader;
 grant select on all tables in schema marts, published to bi_reader;
 alter default privileges in schema marts grant select on tables to bi_reader;
 alter default privileges in schema published grant select on tables to bi_reader;
+
+-- Each dbt build (written by the dbt on-run-end hook): lineage for published figures.
+create table if not exists audit.dbt_runs (
+  invocation_id  text primary key,
+  command        text not null,
+  success        boolean not null,
+  nodes          integer not null,
+  finished_at    timestamptz not null default now()
+);

@@ -1,0 +1,59 @@
+"""Roles and row-level security: each organisation sees only its own rows, nobody but the pipeline writes.
+
+* ``bi_reader`` (DESIGN §4.4) reads every row of ``marts`` and ``published``;
+  the SSC's own BI runs as a login role granted ``bi_reader``.
+* ``org_<code>`` (e.g. ``org_gm0505``), one per organisation in the registry,
+  reads only rows whose ``org_code`` is its own. A municipality's BI account is
+  a login role granted ``org_<code>``.
+* Neither has any write privilege. The tables are owned by the pipeline's
+  role; PostgreSQL applies row-level security to every other role.
+
+dbt rebuilds mart tables, which drops their policies; a dbt post-hook
+(``macros/row_level_security.sql``) calls the same SQL on every rebuild, and
+``protect_table`` here does it for the ``published`` tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import psycopg
+from psycopg import sql
+
+from ssc_pipeline import warehouse
+from ssc_pipeline.registry import Organisation, load_registry
+
+
+def org_role(org_code: str) -> str:
+    return f"org_{org_code.lower()}"
+
+
+def ensure_org_roles(orgs: Iterable[Organisation] | None = None, url: str | None = None) -> list[str]:
+    """Create the NOLOGIN role of every organisation in the registry (idempotent)."""
+    roles = []
+    with warehouse.connect(url, autocommit=True) as conn:
+        for org in orgs if orgs is not None else load_registry():
+            role = org_role(org.code)
+            conn.execute(
+                sql.SQL("do $$ begin if not exists (select from pg_roles where rolname = {r}) then "
+                        "create role {i} nologin; end if; end $$").format(r=sql.Literal(role), i=sql.Identifier(role)))
+            conn.execute(sql.SQL("grant usage on schema marts, published to {}").format(sql.Identifier(role)))
+            roles.append(role)
+    return roles
+
+
+def protect_table(conn: psycopg.Connection, schema: str, table: str) -> None:
+    """Enable RLS on one table with an ``org_code`` column; grant read to the readers only."""
+    target = sql.Identifier(schema, table)
+    conn.execute(sql.SQL("alter table {} enable row level security").format(target))
+    conn.execute(sql.SQL("drop policy if exists bi_reader_all on {}").format(target))
+    conn.execute(sql.SQL("create policy bi_reader_all on {} for select to bi_reader using (true)").format(target))
+    conn.execute(sql.SQL("drop policy if exists own_organisation on {}").format(target))
+    conn.execute(sql.SQL(
+        "create policy own_organisation on {} for select to public"
+        " using (exists (select from pg_roles r where r.rolname = 'org_' || lower(org_code)"
+        " and pg_has_role(r.oid, 'member')))").format(target))
+    conn.execute(sql.SQL("grant select on {} to bi_reader").format(target))
+    roles = conn.execute("select rolname from pg_roles where rolname like 'org\\_%'").fetchall()
+    for (role,) in roles:
+        conn.execute(sql.SQL("grant select on {} to {}").format(target, sql.Identifier(role)))
