@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -77,6 +78,50 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if all(s == "success" for s in states.values()) else 1
 
 
+def _cmd_close_month(args: argparse.Namespace) -> int:
+    from ssc_pipeline.publishing import MonthBlocked, close_month, parse_month
+
+    try:
+        result = close_month(parse_month(args.month), override=tuple(args.override or ()),
+                             reason=args.reason, actor=args.actor or os.environ.get("USER"))
+    except MonthBlocked as exc:
+        console.print(f"[red]blocked:[/] {exc}")
+        return 1
+    for p in result.published:
+        state = "published" if p.created else "unchanged, nothing new"
+        console.print(f"{args.month} {p.mart}: version {p.version} ({state}; {p.rows} rows, checksum {p.checksum[:12]})")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from ssc_pipeline.publishing import parse_month
+    from ssc_pipeline.reports import render_report
+
+    path = render_report(parse_month(args.month), args.org, args.out)
+    console.print(f"report written: {path}")
+    return 0
+
+
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    from ssc_pipeline.orchestration import airflow_runtime
+    from ssc_pipeline.orchestration.airflow_api import AirflowClient
+    from ssc_pipeline.orchestration.runs import run_nightly
+    from ssc_pipeline.registry import active_organisations
+
+    orgs = [o for o in active_organisations() if o.code == args.org]
+    if not orgs:
+        console.print(f"[red]no active organisation {args.org} in organisations.yml[/]")
+        return 2
+    first, last = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    state = airflow_runtime.load_state()
+    client = AirflowClient(state.base_url, airflow_runtime.API_USER, state.password)
+    states = run_nightly(client, orgs, days)
+    failed = [ref for ref, st in states.items() if st != "success"]
+    console.print(f"backfill {args.org} {first}..{last}: {len(states) - len(failed)} ok, {len(failed)} failed")
+    return 1 if failed else 0
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
     with warehouse.connect() as conn:
         loads = conn.execute(
@@ -110,6 +155,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--date", required=True, help="YYYY-MM-DD")
     run.add_argument("--org", default=None, help="organisation code (default: all active)")
     run.set_defaults(func=_cmd_run)
+    close = sub.add_parser("close-month", help="completeness gate + certified publication of a month")
+    close.add_argument("month", help="YYYY-MM")
+    close.add_argument("--override", action="append", metavar="ORG",
+                       help="publish without this late organisation (needs --reason; recorded)")
+    close.add_argument("--reason", default=None)
+    close.add_argument("--actor", default=None, help="who decides the override (default: $USER)")
+    close.set_defaults(func=_cmd_close_month)
+    report = sub.add_parser("report", help="director report (HTML) for a published month")
+    report.add_argument("month", help="YYYY-MM")
+    report.add_argument("--org", default=None, help="organisation code (default: SSC overview)")
+    report.add_argument("--out", required=True, type=Path)
+    report.set_defaults(func=_cmd_report)
+    backfill = sub.add_parser("backfill", help="re-run an organisation's nightly windows for a date range")
+    backfill.add_argument("--org", required=True)
+    backfill.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+    backfill.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD (inclusive)")
+    backfill.set_defaults(func=_cmd_backfill)
     status = sub.add_parser("status", help="recent loads and validations")
     status.add_argument("--limit", type=int, default=30)
     status.set_defaults(func=_cmd_status)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -18,6 +19,7 @@ from ssc_pipeline import services, warehouse
 from ssc_pipeline.orchestration import airflow_runtime
 from ssc_pipeline.orchestration.airflow_api import AirflowClient
 from ssc_pipeline.orchestration.runs import AMS, RunRef, run_nightly
+from ssc_pipeline.publishing import completeness_blockers, month_bounds, previous_month
 from ssc_pipeline.registry import active_organisations
 
 
@@ -82,6 +84,24 @@ def print_summary(console: Console, summary: list[OrgSummary], month: dt.date) -
     console.print(table)
 
 
+def report_published_month(console: Console, month: dt.date) -> list[Path]:
+    """Say whether the monthly close published the month (and why not), and write its reports."""
+    with warehouse.connect() as conn:
+        published = conn.execute("select mart, max(version) from audit.publications where month = %s"
+                                 " group by mart order by mart", (month,)).fetchall()
+    if not published:
+        blockers = completeness_blockers(month)
+        console.print(f"[yellow]{month:%Y-%m} not published[/]: " + ("; ".join(blockers) or "see `ssc status`"))
+        return []
+    console.print(f"{month:%Y-%m} certified and published by the monthly close: "
+                  + ", ".join(f"{mart} v{version}" for mart, version in published))
+    from ssc_pipeline.reports import render_all
+
+    paths = render_all(month, warehouse.ssc_home() / "reports" / f"{month:%Y-%m}")
+    console.print(f"director reports: {len(paths)} file(s) in {warehouse.ssc_home() / 'reports' / f'{month:%Y-%m}'}")
+    return paths
+
+
 def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int = 25,
              console: Console | None = None) -> list[OrgSummary]:
     console = console or Console()
@@ -100,12 +120,15 @@ def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int
         client = AirflowClient(state.base_url, airflow_runtime.API_USER, state.password)
         client.wait_for_dags([o.dag_id for o in orgs] + ["transform"])
         day_list = last_days(days)
-        dropped = services.write_file_drops(orgs, day_list, tickets_per_weekday=tickets_per_weekday)
+        month = previous_month(dt.datetime.now(dt.timezone.utc))
+        month_days = [month + dt.timedelta(days=i) for i in range((month_bounds(month)[1].date() - month).days)]
+        dropped = services.write_file_drops(orgs, month_days + day_list, tickets_per_weekday=tickets_per_weekday)
         if dropped:
             console.print(f"      {dropped} file(s) dropped in the inbox by the file-drop organisations")
         with Progress(TextColumn("[bold]4/4[/] nightly runs {task.description}"), BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:
-            task = progress.add_task(f"{day_list[0]}..{day_list[-1]}", total=len(orgs) * len(day_list))
+            task = progress.add_task(f"{month:%Y-%m} catch-up + {day_list[0]}..{day_list[-1]}",
+                                     total=len(orgs) * (len(day_list) + 1))
             failures: list[RunRef] = []
 
             def done(ref: RunRef, state_: str) -> None:
@@ -113,12 +136,13 @@ def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int
                 if state_ != "success":
                     failures.append(ref)
 
-            run_nightly(client, orgs, day_list, on_done=done)
+            run_nightly(client, orgs, day_list, on_done=done, backfill_month=month)
         for ref in failures:
             console.print(f"[red]run failed[/]: {ref.org_code} {ref.day} ({ref.dag_id} / {ref.run_id})")
-        month = day_list[-1].replace(day=1)  # the month of the last loaded day
-        summary = summarise(started, month)
-        print_summary(console, summary, month)
+        this_month = day_list[-1].replace(day=1)  # the month of the last loaded day
+        summary = summarise(started, this_month)
+        print_summary(console, summary, this_month)
+        report_published_month(console, month)
         client.close()
         return summary
     finally:

@@ -213,3 +213,18 @@ def _publish_one(conn, mart: str, table: str, month: dt.date, validation_id: str
         " values (%s, %s, %s, %s, %s, %s, %s)",
         (str(uuid.uuid4()), month, mart, version, rows, checksum, note))
     return Published(mart, version, True, rows, checksum)
+
+
+def close_due_month(run_after: dt.datetime | None, triggered_by_marts: bool) -> dict[str, object]:
+    """The close DAG's task: publish the month before ``run_after`` when it is complete."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    month = previous_month(run_after or dt.datetime.now(dt.timezone.utc))
+    try:
+        result = close_month(month, actor="airflow monthly_close")
+    except MonthBlocked as exc:
+        if triggered_by_marts:
+            raise AirflowSkipException(f"not yet: {exc}") from exc
+        raise
+    return {"month": month.isoformat(),
+            "published": [(p.mart, p.version, p.created) for p in result.published]}

@@ -29,7 +29,7 @@ def test_dags_import_without_errors_or_io(monkeypatch: pytest.MonkeyPatch) -> No
     bag = _dagbag(monkeypatch)
     assert bag.import_errors == {}
     assert set(bag.dag_ids) == {"extract_gm0505", "extract_gm0642", "extract_gm0590", "extract_gm0531",
-                                "extract_gm0610", "transform"}
+                                "extract_gm0610", "transform", "monthly_close"}
 
 
 def test_a_fourth_organisation_gets_its_own_dag(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -76,3 +76,13 @@ def test_extract_dag_shape(monkeypatch: pytest.MonkeyPatch) -> None:
     model_tasks = {t.task_id for t in transform.tasks if t.task_id.startswith("dbt.")}
     assert {"dbt.fct_tickets_run", "dbt.sla_monthly_run"} <= model_tasks
     assert "dbt.dbt_producer_watcher" in model_tasks
+
+
+def test_only_extracts_and_the_monthly_close_have_a_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    bag = _dagbag(monkeypatch)
+    for dag_id, dag in bag.dags.items():
+        kind = type(dag.timetable).__name__
+        if dag_id.startswith("extract_") or dag_id == "monthly_close":
+            assert kind == "AssetOrTimeSchedule", dag_id  # a clock OR an event
+        else:
+            assert kind == "AssetTriggeredTimetable", dag_id  # events only

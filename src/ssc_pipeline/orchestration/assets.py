@@ -42,3 +42,6 @@ def ready_asset(org: Organisation) -> Asset:
 
 
 MARTS = Asset(name="marts", uri="ssc://marts/all")
+
+
+PUBLISHED = Asset(name="published", uri="ssc://published/all")

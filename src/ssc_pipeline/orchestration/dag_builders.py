@@ -13,7 +13,7 @@ from operator import or_
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, task
 
 from ssc_pipeline.notifications import SscFailureNotifier
-from ssc_pipeline.orchestration.assets import MARTS, raw_asset, ready_asset
+from ssc_pipeline.orchestration.assets import MARTS, PUBLISHED, raw_asset, ready_asset
 from ssc_pipeline.registry import Organisation, active_organisations
 
 START = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
@@ -106,4 +106,30 @@ def build_transform_dag() -> DAG:
             """Announce the rebuilt marts (the monthly close listens to this Asset)."""
 
         dbt >> marts_ready()
+    return dag
+
+
+def build_close_dag() -> DAG:
+    """The monthly close: on its own monthly schedule OR when the marts were rebuilt.
+
+    Triggered by new marts it publishes the last full month only once that month
+    is complete (otherwise it skips quietly); on its schedule (the 2nd, 07:00) an
+    incomplete month fails the run, naming what blocks it, so the data team is told.
+    """
+    schedule = AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable("0 7 2 * *", timezone=TIMEZONE), assets=MARTS)
+    with DAG(
+        dag_id="monthly_close", schedule=schedule, start_date=START, catchup=False, max_active_runs=1,
+        default_args=DEFAULT_ARGS, tags=["close", "publish"],
+        doc_md="Completeness gate and write-audit-publish of the last full month into `published.*`.",
+    ) as dag:
+
+        @task(task_id="close_last_month", outlets=[PUBLISHED], retries=0)
+        def close_last_month(dag_run=None) -> dict:
+            from ssc_pipeline.publishing import close_due_month
+
+            return close_due_month(getattr(dag_run, "run_after", None),
+                                   str(getattr(dag_run, "run_type", "")).endswith("asset_triggered"))
+
+        close_last_month()
     return dag

@@ -43,14 +43,30 @@ def trigger_nightly(client: AirflowClient, orgs: Iterable[Organisation], days: I
     return refs
 
 
+def trigger_month(client: AirflowClient, orgs: Iterable[Organisation], month: dt.date) -> list[RunRef]:
+    """One catch-up run per organisation whose data interval is a whole local month."""
+    start = dt.datetime.combine(month.replace(day=1), dt.time(0), tzinfo=AMS)
+    end = dt.datetime.combine((month.replace(day=28) + dt.timedelta(days=4)).replace(day=1), dt.time(0), tzinfo=AMS)
+    refs = []
+    for org in orgs:
+        run_id = f"backfill__{month:%Y-%m}"
+        client.trigger_window(org.dag_id, run_id, start, end)
+        refs.append(RunRef(org.code, org.dag_id, run_id, month))
+    return refs
+
+
 def run_nightly(client: AirflowClient, orgs: list[Organisation], days: list[dt.date],
-                on_done: Callable[[RunRef, str], None] | None = None) -> dict[RunRef, str]:
-    """Run the nightly cycle for the days and wait for the extracts and the transform."""
+                on_done: Callable[[RunRef, str], None] | None = None,
+                backfill_month: dt.date | None = None) -> dict[RunRef, str]:
+    """Run the nightly cycle for the days (and optionally a month's catch-up) and wait for
+    the extracts, the transform and the monthly close that follow them by Asset events."""
     started = dt.datetime.now(dt.timezone.utc)
-    refs = trigger_nightly(client, orgs, days)
+    refs = trigger_month(client, orgs, backfill_month) if backfill_month else []
+    refs += trigger_nightly(client, orgs, days)
     by_key = {(r.dag_id, r.run_id): r for r in refs}
     states = client.wait_for_runs(
         by_key, on_done=(lambda key, state: on_done(by_key[key], state)) if on_done else None)
     if any(s == "success" for s in states.values()):
         client.wait_until_idle("transform", since=started)
+        client.wait_until_idle("monthly_close", since=started)
     return {by_key[k]: s for k, s in states.items()}
