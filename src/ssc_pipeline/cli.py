@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
+# platformdirs (via the embedded PostgreSQL wheel) warns on machines without a login session.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
 import argparse
 import datetime as dt
 import os
@@ -122,17 +127,47 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_release(args: argparse.Namespace) -> int:
+    from ssc_pipeline.validation import release_load
+
+    release_load(args.load_id, args.by, args.reason)
+    console.print(f"load {args.load_id} released by {args.by}; the next transform picks it up")
+    return 0
+
+
+def _table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
+    from ssc_pipeline.validation import data_docs_index
+
     with warehouse.connect() as conn:
         loads = conn.execute(
-            "select org_code, entity, window_start, status, rows_landed, coalesce(message, '')"
-            " from audit.loads order by started_at desc limit %s", (args.limit,)).fetchall()
-    table = Table(title="recent loads")
-    for col in ("org", "entity", "window start", "status", "rows", "message"):
-        table.add_column(col)
-    for row in loads:
-        table.add_row(row[0], row[1], f"{row[2]:%Y-%m-%d %H:%M}", row[3], str(row[4] or 0), row[5][:120])
-    console.print(table)
+            "select org_code, entity, to_char(window_start at time zone 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI'),"
+            " status, rows_landed from audit.loads order by started_at desc limit %s", (args.limit,)).fetchall()
+        quarantined = conn.execute(
+            "select load_id, org_code, entity, to_char(window_start at time zone 'Europe/Amsterdam', 'YYYY-MM-DD'),"
+            " left(message, 300) from audit.loads where status in ('quarantined', 'failed')"
+            " order by started_at desc limit %s", (args.limit,)).fetchall()
+        validations = conn.execute(
+            "select to_char(validated_at, 'YYYY-MM-DD HH24:MI'), suite, target, success, expectations, failed"
+            " from audit.validations order by validated_at desc limit %s", (args.limit,)).fetchall()
+        published = conn.execute(
+            "select to_char(month, 'YYYY-MM'), mart, version, row_count, left(checksum, 12),"
+            " to_char(published_at, 'YYYY-MM-DD HH24:MI'), coalesce(note, '')"
+            " from audit.publications order by month desc, mart, version desc limit %s", (args.limit,)).fetchall()
+    _table("recent loads", ("org", "entity", "window start", "status", "rows"), loads)
+    _table("quarantined and failed loads", ("load", "org", "entity", "window", "reason"), quarantined)
+    _table("recent validations", ("at", "suite", "target", "success", "expectations", "failed"), validations)
+    _table("published months", ("month", "mart", "version", "rows", "checksum", "published", "note"), published)
+    docs = data_docs_index()
+    console.print(f"GX Data Docs: {docs if docs.exists() else 'not built yet (no validation has run)'}")
     return 0
 
 
@@ -172,7 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
     backfill.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD (inclusive)")
     backfill.set_defaults(func=_cmd_backfill)
-    status = sub.add_parser("status", help="recent loads and validations")
+    release = sub.add_parser("release", help="accept a quarantined load after review (recorded)")
+    release.add_argument("load_id")
+    release.add_argument("--by", required=True, help="who decides")
+    release.add_argument("--reason", required=True, help="why the load may pass")
+    release.set_defaults(func=_cmd_release)
+    status = sub.add_parser("status", help="recent loads, quarantines, validations, published months")
     status.add_argument("--limit", type=int, default=30)
     status.set_defaults(func=_cmd_status)
     return parser

@@ -39,7 +39,7 @@ def manifest_path() -> Path:
 
 def parse_project() -> Path:
     """Write a fresh manifest (no database needed); done before Airflow parses the DAGs."""
-    run_dbt(("parse",), url="postgresql://parse-only@127.0.0.1:5432/ssc")
+    run_dbt(("--quiet", "parse"), url="postgresql://parse-only@127.0.0.1:5432/ssc")
     return manifest_path()
 
 
@@ -87,5 +87,5 @@ def run_dbt(args: Sequence[str] = ("build",), url: str | None = None,
         invocation_id = get_invocation_id()
     if not result.success:
         detail = "; ".join(failures) or str(result.exception)
-        raise DbtFailed(f"dbt {' '.join(args)} failed: {detail}")
+        raise DbtFailed(f"dbt {' '.join(a for a in args if not a.startswith('-'))} failed: {detail}")
     return DbtOutcome(True, invocation_id, nodes, failures)

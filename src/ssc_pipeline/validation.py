@@ -10,8 +10,12 @@ and pass (DESIGN §6).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,23 +66,60 @@ def load_suite_json(suite_name: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def run_suite(suite_name: str, query: str, url: str | None = None) -> ValidationOutcome:
-    """Validate the rows of ``query`` against the stored suite, in PostgreSQL."""
-    import great_expectations as gx
-    from great_expectations.core import ExpectationSuite
+def gx_project_dir() -> Path:
+    return warehouse.ssc_home() / "gx"
 
+
+def data_docs_index() -> Path:
+    """The GX Data Docs site, rebuilt on every validation (``ssc status`` prints it)."""
+    return gx_project_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+@contextlib.contextmanager
+def _gx_lock() -> Iterator[None]:
+    """One validation at a time per SSC home: the GX project folder is shared by every task."""
+    path = gx_project_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_suite(suite_name: str, query: str, url: str | None = None, run_name: str | None = None) -> ValidationOutcome:
+    """Validate the rows of ``query`` against the stored suite, in PostgreSQL.
+
+    A GX file project under ``.ssc/gx`` keeps every validation result and its
+    Data Docs site; the suite is (re)loaded from ``expectations/`` each time,
+    so the JSON there stays the one source of truth. The connection string
+    reaches GX as ``${SSC_GX_DATABASE_URL}``: no secret is written to disk.
+    """
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.core import ExpectationSuite
+    from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    suite = context.suites.add(ExpectationSuite(**load_suite_json(suite_name)))
-    source = context.data_sources.add_postgres(name="ssc", connection_string=url or warehouse.database_url())
-    asset = source.add_query_asset(name=suite_name, query=query)
-    batch_definition = asset.add_batch_definition_whole_table("whole")
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{suite_name}-run", data=batch_definition, suite=suite)
-    )
-    result = definition.run(result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
+    os.environ["SSC_GX_DATABASE_URL"] = url or warehouse.database_url()
+    with _gx_lock():
+        context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        suite = context.suites.add_or_update(ExpectationSuite(**load_suite_json(suite_name)))
+        source = context.data_sources.add_or_update_postgres(
+            name="ssc", connection_string="${SSC_GX_DATABASE_URL}")
+        if suite_name in source.get_asset_names():
+            source.delete_asset(suite_name)
+        asset = source.add_query_asset(name=suite_name, query=query)
+        batch_definition = asset.add_batch_definition_whole_table("whole")
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite))
+        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+            name=suite_name, validation_definitions=[definition], actions=[UpdateDataDocsAction(name="data_docs")],
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5}))
+        run = checkpoint.run(run_id=RunIdentifier(run_name=run_name or suite_name))
+    (result,) = run.run_results.values()
     failed: list[FailedExpectation] = []
     for res in result.results:
         if res.success:
@@ -130,8 +171,23 @@ def record_outcome(outcome: ValidationOutcome, target: str, load_id: str | None 
         )
 
 
+PROFILE_SUITE = "raw_load_profile"
+
+
+def _load_query(suite_name: str, load_id: str) -> str:
+    query = load_suite_json(suite_name).get("meta", {}).get("query")
+    if not query or "{load_id}" not in query:
+        raise ValueError(f"suite {suite_name} has no meta.query restricted to '{{load_id}}'")
+    return query.replace("{load_id}", str(uuid.UUID(load_id)))
+
+
 def validate_load(load_id: str, suite_name: str) -> ValidationOutcome:
-    """Validate one landed load; accept it, or quarantine it and raise ``LoadQuarantined``."""
+    """Validate one landed load; accept it, or quarantine it and raise ``LoadQuarantined``.
+
+    The entity's suite judges the rows; the shared load-profile suite adds
+    volume and freshness warnings. A quarantined load may be validated again
+    (after a fix to a suite or mapping).
+    """
     with warehouse.connect() as conn:
         row = conn.execute("select org_code, status from audit.loads where load_id = %s",
                            (load_id,)).fetchone()
@@ -140,12 +196,12 @@ def validate_load(load_id: str, suite_name: str) -> ValidationOutcome:
     org_code, status = row
     if status not in ("landed", "quarantined"):
         raise ValueError(f"load {load_id} of {org_code} is {status}; only a landed load can be validated")
-    suite = load_suite_json(suite_name)
-    query = suite.get("meta", {}).get("query")
-    if not query or "{load_id}" not in query:
-        raise ValueError(f"suite {suite_name} has no meta.query restricted to '{{load_id}}'")
-    outcome = run_suite(suite_name, query.replace("{load_id}", str(uuid.UUID(load_id))))
+    outcome = run_suite(suite_name, _load_query(suite_name, load_id), run_name=f"{org_code}-load-{load_id}")
     record_outcome(outcome, target=f"load:{load_id}", load_id=load_id)
+    profile = run_suite(PROFILE_SUITE, _load_query(PROFILE_SUITE, load_id), run_name=f"{org_code}-profile-{load_id}")
+    record_outcome(profile, target=f"load:{load_id}", load_id=load_id)
+    outcome.failed += profile.failed
+    outcome.success = outcome.success and profile.success
     new_status = "accepted" if outcome.success else "quarantined"
     message = "; ".join(f.describe() for f in outcome.failed) or None
     with warehouse.connect(autocommit=True) as conn:
@@ -157,6 +213,22 @@ def validate_load(load_id: str, suite_name: str) -> ValidationOutcome:
             + "; ".join(f.describe() for f in outcome.critical_failures)
         )
     return outcome
+
+
+def release_load(load_id: str, released_by: str, reason: str) -> None:
+    """Accept a quarantined load on a person's decision; who and why are recorded."""
+    if not released_by.strip() or not reason.strip():
+        raise ValueError("a release needs who (released_by) and why (reason)")
+    with warehouse.connect() as conn:
+        row = conn.execute("select org_code, status from audit.loads where load_id = %s for update",
+                           (load_id,)).fetchone()
+        if row is None or row[1] != "quarantined":
+            raise ValueError(f"load {load_id} is {row[1] if row else 'unknown'}; only a quarantined load can be released")
+        conn.execute("insert into audit.releases (load_id, released_by, reason) values (%s, %s, %s)",
+                     (load_id, released_by, reason))
+        conn.execute("update audit.loads set status = 'accepted', message = message || %s where load_id = %s",
+                     (f" [released by {released_by}: {reason}]", load_id))
+        conn.commit()
 
 
 def accept_unsuited(load_id: str) -> None:

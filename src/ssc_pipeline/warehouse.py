@@ -9,6 +9,7 @@ unprivileged ``pgserver`` system user.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -213,14 +214,36 @@ def ensure_airflow_database(url: str | None = None) -> str:
 
 
 def ensure_schema(url: str | None = None) -> None:
-    """Create schemas, roles, raw and audit tables; safe to run any number of times."""
+    """Create schemas, roles, raw and audit tables; safe to run any number of times.
+
+    The DDL's checksum is recorded in ``audit.schema_versions``; when it is
+    there already nothing runs, so calling this while loads are landing takes
+    no table locks (running ``create index if not exists`` beside a COPY can
+    deadlock).
+    """
     folder = resources.files("ssc_pipeline").joinpath("sql")
     scripts = sorted((p for p in folder.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
+    texts = [script.read_text(encoding="utf-8") for script in scripts]
+    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()
     with connect(url, autocommit=True) as conn:
-        # One advisory lock: several Airflow tasks may call this at the same moment.
+        if _schema_current(conn, digest):
+            return
+        # One advisory lock: several processes may call this at the same moment.
         conn.execute("select pg_advisory_lock(770001)")
         try:
-            for script in scripts:  # 00_core.sql first, then one file per source's raw tables
-                conn.execute(script.read_text(encoding="utf-8"))
+            if not _schema_current(conn, digest):
+                for text in texts:  # 00_core.sql first, then one file per source's raw tables
+                    conn.execute(text)
+                conn.execute("create table if not exists audit.schema_versions"
+                             " (digest text primary key, applied_at timestamptz not null default now())")
+                conn.execute("insert into audit.schema_versions (digest) values (%s) on conflict do nothing",
+                             (digest,))
         finally:
             conn.execute("select pg_advisory_unlock(770001)")
+
+
+def _schema_current(conn: psycopg.Connection, digest: str) -> bool:
+    exists = conn.execute("select to_regclass('audit.schema_versions')").fetchone()[0]
+    if exists is None:
+        return False
+    return conn.execute("select 1 from audit.schema_versions where digest = %s", (digest,)).fetchone() is not None

@@ -49,7 +49,7 @@ def trigger_month(client: AirflowClient, orgs: Iterable[Organisation], month: dt
     end = dt.datetime.combine((month.replace(day=28) + dt.timedelta(days=4)).replace(day=1), dt.time(0), tzinfo=AMS)
     refs = []
     for org in orgs:
-        run_id = f"backfill__{month:%Y-%m}"
+        run_id = f"catchup__{month:%Y-%m}"  # "backfill__" is reserved by Airflow
         client.trigger_window(org.dag_id, run_id, start, end)
         refs.append(RunRef(org.code, org.dag_id, run_id, month))
     return refs

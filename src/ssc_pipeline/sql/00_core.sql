@@ -98,3 +98,11 @@ create table if not exists audit.dbt_runs (
   nodes          integer not null,
   finished_at    timestamptz not null default now()
 );
+
+-- A person accepted a quarantined load: who, why, when.
+create table if not exists audit.releases (
+  load_id      uuid not null references audit.loads (load_id),
+  released_by  text not null,
+  reason       text not null,
+  released_at  timestamptz not null default now()
+);

@@ -1,0 +1,99 @@
+-- Every satisfaction score in one shape, one row per response, kept apart by
+-- source:
+-- * ticket_feedback: the caller's TOPdesk feedbackRating (5-point scale) of a
+--   resolved, not cancelled ticket; month = local month of resolution;
+--   service = the ticket's SSC service code;
+-- * survey: a response of a survey file (the yearly
+--   klanttevredenheidsonderzoek, 5- or 10-point scale); month = month of
+--   responded_on.
+-- Satisfied = 4-5 on a 5-point scale, 7-10 on a 10-point scale.
+
+with
+
+tickets as (
+
+    select * from {{ ref('int_tickets_unioned') }}
+    where
+        source_system = 'topdesk'
+        and status != 'cancelled'
+        and resolved_at is not null
+
+),
+
+topdesk_feedback as (
+
+    select
+        org_code,
+        ticket_id,
+        feedback_rating
+    from {{ ref('stg_topdesk__incidents') }}
+    where feedback_rating is not null
+
+),
+
+survey_responses as (
+
+    select * from {{ ref('stg_files__survey_responses') }}
+
+),
+
+ticket_scores as (
+
+    select
+        'ticket_feedback' as source,
+        {{ to_local_month('tickets.resolved_at') }} as month,
+        tickets.org_code,
+        tickets.service_code,
+        cast(null as text) as survey_id,
+        tickets.ticket_id as response_id,
+        {{ to_local_date('tickets.resolved_at') }} as responded_on,
+        cast(topdesk_feedback.feedback_rating as numeric) as score,
+        5 as scale_max
+
+    from tickets
+    inner join topdesk_feedback
+        on
+            tickets.org_code = topdesk_feedback.org_code
+            and tickets.ticket_id = topdesk_feedback.ticket_id
+
+),
+
+survey_scores as (
+
+    select
+        'survey' as source,
+        cast(date_trunc('month', responded_on) as date) as month,
+        org_code,
+        service_code,
+        survey_id,
+        survey_id || ':' || load_id || ':' || source_row as response_id,
+        responded_on,
+        cast(score as numeric) as score,
+        scale_max
+
+    from survey_responses
+
+),
+
+unioned as (
+
+    select * from ticket_scores
+    union all
+    select * from survey_scores
+
+),
+
+final as (
+
+    select
+        *,
+        case scale_max
+            when 5 then score >= 4
+            when 10 then score >= 7
+        end as is_satisfied
+
+    from unioned
+
+)
+
+select * from final

@@ -1,0 +1,54 @@
+-- Allocation keys per year, organisation and key from the latest accepted
+-- allocation-keys file per (year, key): a later file that carries a key for a
+-- year replaces every row of that key and year (so the fixed_pct rows of a
+-- year always come from one file, whose rows add up to 100), and leaves the
+-- other keys and years alone.
+
+with
+
+source as (
+
+    select * from {{ source('service_data', 'allocation_keys') }}
+    where load_id in (
+        select loads.load_id from {{ source('audit', 'loads') }} as loads
+        where loads.status = 'accepted'
+    )
+
+),
+
+ranked as (
+
+    select
+        *,
+        first_value(load_id) over (
+            partition by year, allocation_key
+            order by landed_at desc, load_id desc
+        ) as latest_load_id
+
+    from source
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        load_id,
+        source_file,
+        source_row,
+        org_code as sender_org_code,
+
+        ----------  the key
+        year as allocation_year,
+        subject_org_code as org_code,
+        allocation_key,
+        value as key_value,
+
+        landed_at
+
+    from ranked
+    where load_id = latest_load_id
+
+)
+
+select * from renamed

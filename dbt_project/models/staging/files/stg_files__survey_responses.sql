@@ -1,0 +1,61 @@
+-- Survey responses (klanttevredenheidsonderzoek and other rounds) from the
+-- latest accepted file per (survey_id, organisation): a later file with the
+-- same round replaces that round's responses of each organisation it names.
+-- Per organisation rather than per round, so that one organisation's own file
+-- never wipes the responses the SSC sent for the others.
+
+with
+
+source as (
+
+    select * from {{ source('service_data', 'survey_responses') }}
+    where load_id in (
+        select loads.load_id from {{ source('audit', 'loads') }} as loads
+        where loads.status = 'accepted'
+    )
+
+),
+
+ranked as (
+
+    select
+        *,
+        first_value(load_id) over (
+            partition by survey_id, subject_org_code
+            order by landed_at desc, load_id desc
+        ) as latest_load_id
+
+    from source
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        load_id,
+        source_file,
+        source_row,
+        org_code as sender_org_code,
+        survey_id,
+        subject_org_code as org_code,
+        payload ->> 'respondent_pseudonym' as respondent_pseudonym,
+
+        ----------  categories (the inbox mapped the service through service_catalogue.yml)
+        service_code,
+        payload ->> 'source_category' as source_category,
+        coalesce(cast(payload ->> 'service_mapped' as boolean), true) as is_service_mapped,
+
+        ----------  the response
+        responded_on,
+        score,
+        scale_max,
+
+        landed_at
+
+    from ranked
+    where load_id = latest_load_id
+
+)
+
+select * from renamed
