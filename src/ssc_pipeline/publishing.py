@@ -119,6 +119,7 @@ def _audit_candidate(mart: str, table: str, month: dt.date) -> validation.Valida
     query = validation.load_suite_json(suite_name)["meta"]["query"]
     outcome = validation.run_suite(suite_name, query.format(table=table, month=month.isoformat()))
     validation.record_outcome(outcome, target=f"mart:{mart}:{month:%Y-%m}", month=month.isoformat())
+    validation.publish_data_docs([outcome])
     return outcome
 
 

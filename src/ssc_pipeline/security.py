@@ -32,6 +32,7 @@ def ensure_org_roles(orgs: Iterable[Organisation] | None = None, url: str | None
     """Create the NOLOGIN role of every organisation in the registry (idempotent)."""
     roles = []
     with warehouse.connect(url, autocommit=True) as conn:
+        conn.execute("grant usage on schema marts, published to bi_reader")
         for org in orgs if orgs is not None else load_registry():
             role = org_role(org.code)
             conn.execute(

@@ -51,6 +51,8 @@ class ValidationOutcome:
     success: bool
     expectations: int
     failed: list[FailedExpectation]
+    gx_result: Any = field(default=None, repr=False)  # the GX result object, for Data Docs
+    run_name: str = ""
 
     @property
     def critical_failures(self) -> list[FailedExpectation]:
@@ -91,35 +93,24 @@ def _gx_lock() -> Iterator[None]:
 def run_suite(suite_name: str, query: str, url: str | None = None, run_name: str | None = None) -> ValidationOutcome:
     """Validate the rows of ``query`` against the stored suite, in PostgreSQL.
 
-    A GX file project under ``.ssc/gx`` keeps every validation result and its
-    Data Docs site; the suite is (re)loaded from ``expectations/`` each time,
-    so the JSON there stays the one source of truth. The connection string
-    reaches GX as ``${SSC_GX_DATABASE_URL}``: no secret is written to disk.
+    Runs in an ephemeral GX context, so validations of different loads run
+    side by side; the suite is loaded from ``expectations/`` each time (the
+    JSON there is the one source of truth). ``publish_data_docs`` then files
+    the result into the Data Docs site.
     """
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.core import ExpectationSuite
-    from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    os.environ["SSC_GX_DATABASE_URL"] = url or warehouse.database_url()
-    with _gx_lock():
-        context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        suite = context.suites.add_or_update(ExpectationSuite(**load_suite_json(suite_name)))
-        source = context.data_sources.add_or_update_postgres(
-            name="ssc", connection_string="${SSC_GX_DATABASE_URL}")
-        if suite_name in source.get_asset_names():
-            source.delete_asset(suite_name)
-        asset = source.add_query_asset(name=suite_name, query=query)
-        batch_definition = asset.add_batch_definition_whole_table("whole")
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite))
-        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-            name=suite_name, validation_definitions=[definition], actions=[UpdateDataDocsAction(name="data_docs")],
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5}))
-        run = checkpoint.run(run_id=RunIdentifier(run_name=run_name or suite_name))
-    (result,) = run.run_results.values()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    suite = context.suites.add(ExpectationSuite(**load_suite_json(suite_name)))
+    source = context.data_sources.add_postgres(name="ssc", connection_string=url or warehouse.database_url())
+    asset = source.add_query_asset(name=suite_name, query=query)
+    batch_definition = asset.add_batch_definition_whole_table("whole")
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{suite_name}-run", data=batch_definition, suite=suite))
+    result = definition.run(result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
     failed: list[FailedExpectation] = []
     for res in result.results:
         if res.success:
@@ -137,10 +128,44 @@ def run_suite(suite_name: str, query: str, url: str | None = None, run_name: str
         if res.exception_info and res.exception_info.get("raised_exception"):
             failed[-1].examples.append(str(res.exception_info.get("exception_message"))[:300])
     critical = any(f.severity == "critical" for f in failed)
-    return ValidationOutcome(
+    outcome = ValidationOutcome(
         validation_id=str(uuid.uuid4()), suite=suite_name, success=not critical,
         expectations=len(result.results), failed=failed,
     )
+    outcome.gx_result = result
+    outcome.run_name = run_name or suite_name
+    return outcome
+
+
+def publish_data_docs(outcomes: list[ValidationOutcome]) -> Path:
+    """File validation results into the GX project under ``.ssc/gx`` and rebuild their Data Docs pages.
+
+    One writer at a time (a file lock): the site and its index are shared by every task.
+    """
+    import datetime as dt
+
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    with _gx_lock():
+        context = gx.get_context(mode="file", project_root_dir=str(gx_project_dir()))
+        keys = []
+        for outcome in outcomes:
+            if outcome.gx_result is None:
+                continue
+            key = ValidationResultIdentifier(
+                expectation_suite_identifier=ExpectationSuiteIdentifier(name=outcome.suite),
+                run_id=RunIdentifier(run_name=outcome.run_name, run_time=dt.datetime.now(dt.timezone.utc)),
+                batch_identifier=outcome.validation_id)
+            context.validation_results_store.set(key, outcome.gx_result)
+            keys.append(key)
+        if keys:
+            context.build_data_docs(resource_identifiers=keys)
+    return data_docs_index()
 
 
 def _pair(kwargs: dict[str, Any]) -> str | None:
@@ -200,6 +225,7 @@ def validate_load(load_id: str, suite_name: str) -> ValidationOutcome:
     record_outcome(outcome, target=f"load:{load_id}", load_id=load_id)
     profile = run_suite(PROFILE_SUITE, _load_query(PROFILE_SUITE, load_id), run_name=f"{org_code}-profile-{load_id}")
     record_outcome(profile, target=f"load:{load_id}", load_id=load_id)
+    publish_data_docs([outcome, profile])
     outcome.failed += profile.failed
     outcome.success = outcome.success and profile.success
     new_status = "accepted" if outcome.success else "quarantined"

@@ -1,5 +1,7 @@
 """The dbt project against a real PostgreSQL, on hand-made TOPdesk incidents.
 
+(The SLA cases through a file-drop organisation live in test_sla_cases.py.)
+
 Each run creates its own database ``ssc_test_dbt_<random>`` on the warehouse
 server (the session fixture ``pg_server`` in tests/conftest.py, which honours
 ``SSC_DATABASE_URL``), applies the pipeline DDL (src/ssc_pipeline/sql/*.sql), runs ``dbt build``
@@ -65,9 +67,14 @@ def _incident(
     completed: str | None = None,
     closed: str | None = None,
     on_hold: bool = False,
+    holds: list[dict[str, str | None]] | None = None,
 ) -> dict[str, Any]:
-    """A TOPdesk incident payload as the (pseudonymising) connector lands it."""
-    return {
+    """A TOPdesk incident payload as the (pseudonymising) connector lands it.
+
+    ``holds`` become the top-level ``_holds`` list the connector derives from the
+    progress trail (absent = no known holds).
+    """
+    payload: dict[str, Any] = {
         "id": incident_id,
         "number": f"I 2611 {zlib.crc32(incident_id.encode()) % 1000:03d}",
         "briefDescription": "test",
@@ -93,6 +100,9 @@ def _incident(
         "feedbackRating": None,
         "targetDate": None,
     }
+    if holds is not None:
+        payload["_holds"] = holds
+    return payload
 
 
 # (load, org, incident) -- versions of one incident in several loads on purpose.
@@ -105,10 +115,23 @@ ROWS: list[tuple[uuid.UUID, str, dict[str, Any]]] = [
                                 status="Afgemeld", call="2026-11-20 15:30", modified="2026-11-23 12:00",
                                 responded="2026-11-23 08:15", completed="2026-11-23 09:00",
                                 closed="2026-11-23 12:00")),
-    # A later version in a quarantined load must not win.
+    # A later version in a quarantined load must not win, nor its holds count.
     (L_QUARANTINED, "GM0505", _incident("inc-weekend", category="Werkplek", priority="P1 Kritiek",
                                         status="Geannuleerd", call="2026-11-20 15:30",
-                                        modified="2026-12-10 12:00")),
+                                        modified="2026-12-10 12:00",
+                                        holds=[{"start": "2026-11-23T08:00:00+01:00", "end": None}])),
+    # Holds from the connector's "_holds": Mon 09:00 local -> Tue 15:00 = 480 + 420 = 900 business
+    # minutes, less Mon 16:00 -> Tue 10:00 (60 + 120) and Tue 11:00-11:30 (30) on hold = 690 (P2: met).
+    # The earlier version (still on hold, no end) is replaced by the latest version's list.
+    (L_NOV, "GM0505", _incident("inc-hold", category="Werkplek", priority="P2 Hoog",
+                                status="In behandeling", call="2026-11-23 08:00", modified="2026-11-23 15:05",
+                                responded="2026-11-23 08:30",
+                                holds=[{"start": "2026-11-23T16:00:00+01:00", "end": None}])),
+    (L_DEC, "GM0505", _incident("inc-hold", category="Werkplek", priority="P2 Hoog",
+                                status="Gereed", call="2026-11-23 08:00", modified="2026-11-24 14:00",
+                                responded="2026-11-23 08:30", completed="2026-11-24 14:00",
+                                holds=[{"start": "2026-11-23T16:00:00+01:00", "end": "2026-11-24T10:00:00+01:00"},
+                                       {"start": "2026-11-24T11:00:00+01:00", "end": "2026-11-24T11:30:00+01:00"}])),
     # Mon 09:00 local, response 09:10 = 10 (met); resolved Tue 10:00 = 480 + 120 = 600 (> 240).
     (L_DEC, "GM0505", _incident("inc-p1-slow", category="Werkplek", priority="P1 Kritiek",
                                 status="Gereed", call="2026-11-23 08:00", modified="2026-11-24 09:00",
@@ -271,7 +294,7 @@ def test_sla_monthly_has_exactly_the_contract_columns(warehouse: psycopg.Connect
 def test_only_accepted_loads_reach_the_marts_latest_version_wins(warehouse: psycopg.Connection) -> None:
     ids = {r[0] for r in warehouse.execute("select ticket_id from marts.fct_tickets")}
     assert ids == {"inc-weekend", "inc-p1-slow", "inc-saturday", "inc-xmas", "inc-cancelled",
-                   "inc-open", "inc-unknown", "inc-other-org"}
+                   "inc-open", "inc-unknown", "inc-other-org", "inc-hold"}
     weekend = _ticket(warehouse, "inc-weekend")
     assert weekend["status"] == "closed"  # not the quarantined 'Geannuleerd' version
     assert weekend["closed_at"] == dt.datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -286,6 +309,17 @@ def test_business_minutes_across_a_weekend(warehouse: psycopg.Connection) -> Non
     assert (t["response_target_minutes"], t["resolution_target_minutes"]) == (30, 240)
     assert (t["response_met"], t["resolution_met"]) == (False, True)
     assert t["on_hold_business_minutes"] == 0
+
+
+def test_holds_from_the_payload_are_subtracted(warehouse: psycopg.Connection) -> None:
+    t = _ticket(warehouse, "inc-hold")
+    assert (t["status"], t["service_code"], t["priority"]) == ("resolved", "WERKPLEK", "P2")
+    assert t["on_hold_business_minutes"] == 210
+    assert (t["response_business_minutes"], t["resolution_business_minutes"]) == (30, 690)
+    assert (t["response_met"], t["resolution_met"]) == (True, True)
+    periods = warehouse.execute(
+        "select count(*) from intermediate.int_ticket_holds_merged where ticket_id = 'inc-hold'").fetchone()
+    assert periods == (2,)
 
 
 def test_ticket_opened_on_saturday_starts_at_monday_opening(warehouse: psycopg.Connection) -> None:
@@ -375,6 +409,7 @@ def test_cancelled_and_other_orgs_stay_out_of_each_others_rows(warehouse: psycop
         (dt.date(2026, 11, 1), "GM0505", "NETWERK", "P3"),
         (dt.date(2026, 11, 1), "GM0505", "TELEFONIE", "P1"),
         (dt.date(2026, 11, 1), "GM0505", "WERKPLEK", "P1"),
+        (dt.date(2026, 11, 1), "GM0505", "WERKPLEK", "P2"),
         (dt.date(2026, 11, 1), "GM0642", "WERKPLEK", "P2"),
         (dt.date(2026, 12, 1), "GM0505", "ACCOUNTS", "P2"),
         # inc-unknown (P4, 5400): 2580 minutes at November's end, past 5400 in December

@@ -11,8 +11,9 @@ project whose seeds add their agreements, so the real seeds stay clean):
 
 * GM9901 -- office hours (calendar STANDAARD: Mon-Fri 08:00-17:00
   Europe/Amsterdam, closed on Dutch public holidays), default agreement
-  SSC-STANDAARD until 14 June 2026, then its own agreement GM9901-EIGEN (P2:
-  response 120, resolution 1200 business minutes, 80 %).
+  SSC-STANDAARD until 14 June 2026, then its own agreement GM9901-EIGEN, which
+  sets only P2 WERKPLEK (response 120, resolution 1200 business minutes, 80 %);
+  every other service and priority falls back on the default targets.
 * GM9902 -- agreement SSC-P1-24X7: P1 counts round the clock (calendar 24X7),
   other priorities fall back on the default targets (office hours).
 
@@ -79,7 +80,7 @@ GM9901_TICKETS = [
     # two holds: Mon 09:00-10:00 (60) and Tue 09:00-10:40 (100; a third, Tue 09:30-10:00, lies inside
     # it and is merged, not counted twice): Mon 08:00 -> Tue 17:00 = 1080 - 160 = 920 (<= 960);
     # response Mon 11:00 = 180 - 60 (the hold before it) = 120 (> 60)
-    ("C07-two-holds", "WERKPLEK", "P2", "resolved",
+    ("C07-two-holds", "NETWERK", "P2", "resolved",
      "2026-11-23T08:00:00+01:00", "2026-11-23T11:00:00+01:00", "2026-11-24T17:00:00+01:00"),
     # holds outside opening hours (Fri 18:00 -> Mon 07:30, Sat 10:00 -> Sun 12:00): nothing on hold;
     # Fri 09:00 -> Mon 10:00 = 480 + 120 = 600
@@ -94,7 +95,7 @@ GM9901_TICKETS = [
     # 10:30 = 90 (> 60), resolved Thu 12:00 = 480 + 240 = 720 (<= 960)
     ("C11-before-change", "WERKPLEK", "P2", "resolved",
      "2026-06-10T09:00:00+02:00", "2026-06-10T10:30:00+02:00", "2026-06-11T12:00:00+02:00"),
-    # after: GM9901-EIGEN P2 (120/1200). Wed 17 Jun 09:00 -> response 10:30 = 90 (<= 120),
+    # after: GM9901-EIGEN P2 WERKPLEK (120/1200). Wed 17 Jun 09:00 -> response 10:30 = 90 (<= 120),
     # resolved Fri 10:00 = 480 + 540 + 120 = 1140 (<= 1200; the default 960 would be breached)
     ("C11-after-change", "WERKPLEK", "P2", "resolved",
      "2026-06-17T09:00:00+02:00", "2026-06-17T10:30:00+02:00", "2026-06-19T10:00:00+02:00"),
@@ -180,7 +181,7 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
 # Test-only agreement rows, appended to a copy of the project's seeds.
 EXTRA_SEED_ROWS = {
     "sla_agreements.csv": ["GM9901-EIGEN,Testafspraak GM9901,STANDAARD,false,Eigen P2-normen vanaf 15 juni 2026"],
-    "sla_targets.csv": ["GM9901-EIGEN,,P2,,120,1200,80,2026-06-15,"],
+    "sla_targets.csv": ["GM9901-EIGEN,WERKPLEK,P2,,120,1200,80,2026-06-15,"],
     "organisation_agreements.csv": [
         "GM9901,SSC-STANDAARD,2026-01-01,2026-06-14",
         "GM9901,GM9901-EIGEN,2026-06-15,",

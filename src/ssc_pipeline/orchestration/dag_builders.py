@@ -22,6 +22,12 @@ DEFAULT_ARGS = {"retries": 1, "retry_delay": dt.timedelta(seconds=20),
                 "on_failure_callback": [SscFailureNotifier()]}
 
 
+def started_by_event(dag_run: object) -> bool:
+    """Was this run started by an Asset event (rather than the clock or a person)?"""
+    run_type = getattr(dag_run, "run_type", "")
+    return "asset" in str(getattr(run_type, "value", run_type)).lower()
+
+
 def source_pool(source: str) -> str:
     """One pool per source system, so no remote system is hit harder than its rate limit."""
     return f"source_{source}"
@@ -46,7 +52,7 @@ def build_extract_dag(org: Organisation) -> DAG:
 
             start, end = resolve_window(
                 org.code, TICKET_ENTITY[org.source], data_interval_start, data_interval_end,
-                getattr(dag_run, "run_after", None), str(getattr(dag_run, "run_type", "")).endswith("asset_triggered"))
+                getattr(dag_run, "run_after", None), started_by_event(dag_run))
             return extract_load(org.code, start, end, run_id)
 
         @task(task_id="validate_load", outlets=[raw_asset(org)], retries=0)
@@ -128,8 +134,7 @@ def build_close_dag() -> DAG:
         def close_last_month(dag_run=None) -> dict:
             from ssc_pipeline.publishing import close_due_month
 
-            return close_due_month(getattr(dag_run, "run_after", None),
-                                   str(getattr(dag_run, "run_type", "")).endswith("asset_triggered"))
+            return close_due_month(getattr(dag_run, "run_after", None), started_by_event(dag_run))
 
         close_last_month()
     return dag

@@ -39,8 +39,9 @@ survey_responses as (
 
 ticket_scores as (
 
+    -- `source` is a contract column of csat_monthly (DESIGN §4.4), hence the noqa
     select
-        'ticket_feedback' as source,
+        'ticket_feedback' as source,  -- noqa: RF04
         {{ to_local_month('tickets.resolved_at') }} as month,
         tickets.org_code,
         tickets.service_code,
@@ -61,7 +62,7 @@ ticket_scores as (
 survey_scores as (
 
     select
-        'survey' as source,
+        'survey' as source,  -- noqa: RF04
         cast(date_trunc('month', responded_on) as date) as month,
         org_code,
         service_code,

@@ -64,7 +64,7 @@ final as (
         cast(round(ssc_cost_eur / nullif(tickets, 0), 2) as numeric(14, 2)) as cost_per_ticket_eur,
         cast(baseline_cost_eur as numeric(14, 2)) as baseline_cost_eur,
         cast(saving_eur as numeric(14, 2)) as saving_eur,
-        round(100 * saving_eur / nullif(baseline_cost_eur, 0), 2) as saving_pct,
+        cast(round(100 * saving_eur / nullif(baseline_cost_eur, 0), 2) as numeric(20, 2)) as saving_pct,
         cast(
             sum(saving_eur) over (partition by org_code, fiscal_year order by month)
             as numeric(14, 2)

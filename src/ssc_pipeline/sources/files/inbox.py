@@ -30,11 +30,13 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Any
 
 import psycopg
@@ -323,6 +325,26 @@ def _scope_problem(kind: FileKind, ctx: _Context) -> str | None:
     return None
 
 
+_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+_DAY_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})\.(csv|xlsx)$", re.IGNORECASE)
+
+
+def _file_window(name: str, run_start: dt.datetime | None,
+                 run_end: dt.datetime | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The window a file's load covers: the local day its name ends with (``tickets_GM0610_2026-11-20.csv``),
+    whichever run picked it up; otherwise the run's data interval.
+
+    The monthly close judges completeness by these windows, and a file for
+    a past day may well arrive with a later run (or by its READY event).
+    """
+    match = _DAY_IN_NAME.search(name)
+    if match is None:
+        return run_start, run_end
+    day = dt.date.fromisoformat(match.group(1))
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=_AMSTERDAM)
+    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=_AMSTERDAM)
+
+
 def _process_file(path: Path, ctx: _Context, run_id: str | None,
                   window_start: dt.datetime | None, window_end: dt.datetime | None) -> FileLoad:
     kind = kind_for(path.name)
@@ -340,8 +362,10 @@ def _process_file(path: Path, ctx: _Context, run_id: str | None,
         return _reject(path, ctx, kind.name, digest, verdict)
     if any(column.personal for column in kind.columns):
         _ = ctx.key  # refuse before the load starts when the key is missing
-    end = window_end or dt.datetime.now(dt.timezone.utc)
-    start = window_start or min(end, dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc))
+    start, end = _file_window(path.name, window_start, window_end)
+    if start is None:
+        end = window_end or dt.datetime.now(dt.timezone.utc)
+        start = min(end, dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc))
     result = landing.run_load(ctx.org_code, raw_entity(kind), start, end,
                               _landing_rows(path, kind, ctx), run_id=run_id)
     unmapped = tuple(sorted(verdict.unmapped))
