@@ -22,12 +22,12 @@ priorities as (
 select priorities.priority
 from priorities
 where not exists (
-    select 1 from default_targets
+    select default_targets.priority from default_targets
     where
         default_targets.priority = priorities.priority
         and default_targets.valid_from <= cast('{{ var("calendar_start_date") }}' as date)
 )
 or not exists (
-    select 1 from default_targets
+    select default_targets.priority from default_targets
     where default_targets.priority = priorities.priority and default_targets.valid_to is null
 )

@@ -19,6 +19,20 @@ topdesk as (
 
 ),
 
+servicenow as (
+
+    select
+        org_code,
+        ticket_id,
+        'servicenow' as source_system,
+        hold_start,
+        hold_end,
+        load_id
+
+    from {{ ref('stg_servicenow__incident_holds') }}
+
+),
+
 files as (
 
     select
@@ -36,6 +50,8 @@ files as (
 unioned as (
 
     select * from topdesk
+    union all
+    select * from servicenow
     union all
     select * from files
 

@@ -79,7 +79,10 @@ tickets_agreed as (
         on
             tickets_dated.org_code = organisation_agreements.org_code
             and tickets_dated.opened_on >= organisation_agreements.valid_from
-            and (organisation_agreements.valid_to is null or tickets_dated.opened_on <= organisation_agreements.valid_to)
+            and (
+                organisation_agreements.valid_to is null
+                or tickets_dated.opened_on <= organisation_agreements.valid_to
+            )
 
 ),
 

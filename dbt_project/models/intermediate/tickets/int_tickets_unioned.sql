@@ -1,7 +1,7 @@
 -- Tickets of every source system in one canonical shape (DESIGN §4.2 codes).
 -- Each source system gets one model that produces exactly these columns
--- (int_topdesk_incidents_mapped, int_file_tickets_mapped; later
--- int_servicenow_incidents_mapped): add a CTE for it and a `union all` below,
+-- (int_topdesk_incidents_mapped, int_servicenow_incidents_mapped,
+-- int_file_tickets_mapped): add a CTE for it and a `union all` below,
 -- and nothing downstream changes.
 
 {%- set ticket_columns = [
@@ -30,11 +30,20 @@ files as (
 
 ),
 
--- servicenow as ( the same columns from ref('int_servicenow_incidents_mapped') ),
+servicenow as (
+
+    select
+        {{ ticket_columns | join(',\n        ') }}
+
+    from {{ ref('int_servicenow_incidents_mapped') }}
+
+),
 
 unioned as (
 
     select * from topdesk
+    union all
+    select * from servicenow
     union all
     select * from files
 

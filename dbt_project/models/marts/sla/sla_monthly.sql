@@ -56,7 +56,7 @@ resolutions as (
 
     from tickets
     where resolved_at is not null
-    group by 1, 2, 3, 4
+    group by month, org_code, service_code, priority
 
 ),
 
@@ -73,7 +73,7 @@ responses as (
 
     from tickets
     where first_response_at is not null
-    group by 1, 2, 3, 4
+    group by month, org_code, service_code, priority
 
 ),
 
@@ -88,7 +88,7 @@ backlog as (
 
     from open_tickets
     where is_breached
-    group by 1, 2, 3, 4
+    group by month, org_code, service_code, priority
 
 ),
 

@@ -1,0 +1,91 @@
+{{ config(materialized='table') }}
+
+-- ServiceNow incidents in the canonical ticket shape: category values mapped to
+-- SSC service codes through a seed; state codes to canonical statuses.
+
+with
+
+incidents as (
+
+    select * from {{ ref('stg_servicenow__incidents') }}
+
+),
+
+category_map as (
+
+    select * from {{ ref('servicenow_category_map') }}
+
+),
+
+mapped as (
+
+    select
+        incidents.org_code,
+        incidents.ticket_id,
+        incidents.ticket_number,
+        'servicenow' as source_system,
+        coalesce(category_own.service_code, category_any.service_code, 'OVERIG') as service_code,
+        coalesce(category_own.service_code, category_any.service_code) is not null as service_mapped,
+        incidents.category as source_category,
+        incidents.priority,
+        case incidents.state_code
+            when '1' then 'open'
+            when '2' then 'in_progress'
+            when '3' then 'on_hold'
+            when '6' then 'resolved'
+            when '7' then 'closed'
+            when '8' then 'cancelled'
+        end as status,
+        incidents.state_code in ('1', '2', '3', '6', '7', '8') as status_mapped,
+        incidents.state_code as source_status,
+        incidents.opened_at,
+        incidents.responded_at,
+        incidents.resolved_at,
+        incidents.closed_at,
+        incidents.modified_at as updated_at,
+        incidents.assignment_group_id as operator_group,
+        incidents.load_id
+
+    from incidents
+    left join category_map as category_own
+        on
+            incidents.org_code = category_own.org_code
+            and incidents.category = category_own.servicenow_category
+    left join category_map as category_any
+        on
+            category_any.org_code is null
+            and incidents.category = category_any.servicenow_category
+
+),
+
+final as (
+
+    select
+        org_code,
+        ticket_id,
+        ticket_number,
+        source_system,
+        service_code,
+        service_mapped,
+        source_category,
+        priority,
+        coalesce(status, 'open') as status,
+        status_mapped,
+        source_status,
+        opened_at,
+        -- as for TOPdesk: a resolution answers the caller; a cancel does not
+        case
+            when status = 'cancelled' then responded_at
+            else least(responded_at, resolved_at)
+        end as first_response_at,
+        case when status != 'cancelled' then resolved_at end as resolved_at,
+        case when status in ('closed', 'cancelled') then closed_at end as closed_at,
+        updated_at,
+        operator_group,
+        load_id
+
+    from mapped
+
+)
+
+select * from final
