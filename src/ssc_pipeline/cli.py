@@ -26,12 +26,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     summary = run_demo(days=args.days, keep_running=args.keep_running,
                        tickets_per_weekday=args.tickets_per_weekday, console=console)
-    bad = [s for s in summary if s.loads_accepted == 0 or s.tickets_in_marts == 0]
+    bad = [s for s in summary if s.tickets_in_marts == 0 or s.loads_failed or s.loads_quarantined]
     if os.environ.get("SSC_DATABASE_URL") is None:
         console.print("The embedded database keeps running for BI tools and `ssc status`; "
                       "`ssc db stop` stops it.")
     for s in bad:
-        console.print(f"[red]{s.org_code}: no accepted loads or no tickets in the marts[/]")
+        console.print(f"[red]{s.org_code}: failed or quarantined loads, or no tickets in the marts "
+                      "(see `ssc status`)[/]")
     return 1 if bad else 0
 
 

@@ -41,34 +41,30 @@ def last_days(n: int, today: dt.date | None = None) -> list[dt.date]:
 
 
 def summarise(since: dt.datetime, month: dt.date) -> list[OrgSummary]:
-    sql = """
-        with loads as (
-            select org_code,
-                   count(*) filter (where status = 'accepted') as accepted,
-                   count(*) filter (where status = 'quarantined') as quarantined,
-                   count(*) filter (where status = 'failed') as failed,
-                   coalesce(sum(rows_landed) filter (where status = 'accepted'), 0) as rows_landed
-            from audit.loads where started_at >= %(since)s group by org_code
-        ), tickets as (
-            select org_code, count(*) as n from marts.fct_tickets group by org_code
-        ), attainment as (
-            select org_code,
-                   round(100.0 * sum(resolution_met) / nullif(sum(resolution_met + resolution_breached), 0), 2) as pct
-            from marts.sla_monthly where month = %(month)s group by org_code
-        )
-        select l.org_code, l.accepted, l.quarantined, l.failed, l.rows_landed,
-               coalesce(t.n, 0), a.pct
-        from loads l left join tickets t using (org_code) left join attainment a using (org_code)
+    """Per organisation: this run's loads, and what the marts now hold (loaded before or now)."""
+    loads_sql = """
+        select org_code,
+               count(*) filter (where status = 'accepted'),
+               count(*) filter (where status = 'quarantined'),
+               count(*) filter (where status = 'failed'),
+               coalesce(sum(rows_landed) filter (where status = 'accepted'), 0)
+        from audit.loads where started_at >= %(since)s group by org_code
     """
-    names = {o.code: o.name for o in active_organisations()}
+    attainment_sql = """
+        select org_code,
+               round(100.0 * sum(resolution_met) / nullif(sum(resolution_met + resolution_breached), 0), 2)
+        from marts.sla_monthly where month = %(month)s group by org_code
+    """
     with warehouse.connect() as conn:
-        rows = conn.execute(sql, {"since": since, "month": month}).fetchall()
-    found = {r[0]: r for r in rows}
+        loads = {r[0]: r[1:] for r in conn.execute(loads_sql, {"since": since}).fetchall()}
+        tickets = dict(conn.execute("select org_code, count(*) from marts.fct_tickets group by org_code").fetchall())
+        attainment = dict(conn.execute(attainment_sql, {"month": month}).fetchall())
     out = []
-    for code, name in names.items():
-        r = found.get(code, (code, 0, 0, 0, 0, 0, None))
-        out.append(OrgSummary(code, name, r[1], r[2], r[3], int(r[4]), r[5],
-                              float(r[6]) if r[6] is not None else None))
+    for org in active_organisations():
+        accepted, quarantined, failed, rows = loads.get(org.code, (0, 0, 0, 0))
+        pct = attainment.get(org.code)
+        out.append(OrgSummary(org.code, org.name, accepted, quarantined, failed, int(rows),
+                              tickets.get(org.code, 0), float(pct) if pct is not None else None))
     return out
 
 
@@ -122,13 +118,14 @@ def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int
         day_list = last_days(days)
         month = previous_month(dt.datetime.now(dt.timezone.utc))
         month_days = [month + dt.timedelta(days=i) for i in range((month_bounds(month)[1].date() - month).days)]
-        dropped = services.write_file_drops(orgs, month_days + day_list, tickets_per_weekday=tickets_per_weekday)
+        dropped = services.write_file_drops(orgs, month_days + day_list, tickets_per_weekday=tickets_per_weekday,
+                                            service_month=month)
         if dropped:
             console.print(f"      {dropped} file(s) dropped in the inbox by the file-drop organisations")
         with Progress(TextColumn("[bold]4/4[/] nightly runs {task.description}"), BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:
             task = progress.add_task(f"{month:%Y-%m} catch-up + {day_list[0]}..{day_list[-1]}",
-                                     total=len(orgs) * (len(day_list) + 1))
+                                     total=len(orgs) * (len(day_list) + 1) + 1)
             failures: list[RunRef] = []
 
             def done(ref: RunRef, state_: str) -> None:

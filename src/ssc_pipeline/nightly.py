@@ -104,21 +104,34 @@ def _extract_api(org: Organisation, start: dt.datetime, end: dt.datetime, run_id
     return Extracted(loads=[{"load_id": result.load_id, "suite": API_SUITES[org.source]}])
 
 
-def _extract_files(org: Organisation, start: dt.datetime, end: dt.datetime, run_id: str | None) -> Extracted:
+def _extract_folder(folder: str, start: dt.datetime | None, end: dt.datetime | None,
+                    run_id: str | None) -> Extracted:
     from ssc_pipeline.sources.files import SUITES, process_inbox
 
-    # One inbox run per organisation at a time: two runs must not race for one file.
+    # One inbox run per folder at a time: two runs must not race for one file.
     with warehouse.connect(autocommit=True) as lock:
-        lock.execute("select pg_advisory_lock(hashtext(%s))", (f"inbox:{org.code}",))
-        results = process_inbox(org.code, run_id=run_id, window_start=start, window_end=end)
+        lock.execute("select pg_advisory_lock(hashtext(%s))", (f"inbox:{folder}",))
+        results = process_inbox(folder, run_id=run_id, window_start=start, window_end=end)
     out = Extracted()
     for item in results:
         if item.status == "landed" and item.load_id:
             out.loads.append({"load_id": item.load_id, "suite": SUITES.get(item.kind, "")})
         elif item.status == "rejected":
             out.rejected.append(f"{item.file_name}: {item.reason}")
-        log.info("organisation %s: %s", org.code, item.describe())
+        log.info("inbox %s: %s", folder, item.describe())
     return out
+
+
+def _extract_files(org: Organisation, start: dt.datetime, end: dt.datetime, run_id: str | None) -> Extracted:
+    return _extract_folder(org.code, start, end, run_id)
+
+
+def extract_service_data(window_start: dt.datetime | None, window_end: dt.datetime | None,
+                         run_id: str | None = None) -> dict[str, Any]:
+    """Land the SSC's own files (``<inbox>/SSC``): cost ledger, allocation keys, baselines, surveys."""
+    warehouse.ensure_schema()
+    result = _extract_folder("SSC", window_start, window_end, run_id)
+    return {"loads": result.loads, "rejected": result.rejected}
 
 
 def extract_load(org_code: str, window_start: dt.datetime, window_end: dt.datetime,

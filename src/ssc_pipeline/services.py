@@ -84,12 +84,18 @@ def start_simulators(orgs: list[Organisation], tickets_per_weekday: int = 25,
     return out
 
 
-def write_file_drops(orgs: list[Organisation], days: list[dt.date], tickets_per_weekday: int = 25) -> int:
-    """Play the file-drop organisations: their tickets and holds files per day, then READY."""
-    from ssc_pipeline.simulators.file_drop import write_ticket_drop
+def write_file_drops(orgs: list[Organisation], days: list[dt.date], tickets_per_weekday: int = 25,
+                     service_month: dt.date | None = None) -> int:
+    """Play the file-drop organisations (tickets and holds per day, then READY) and, for
+    ``service_month``, the SSC's finance office: the year's cost ledger up to that month,
+    allocation keys, baselines and survey responses."""
+    from ssc_pipeline.simulators.file_drop import write_service_data, write_ticket_drop
     from ssc_pipeline.sources.files import inbox_root
 
     written = 0
+    if service_month is not None:
+        written += len(write_service_data(inbox_root(), service_month.year, org_codes=[o.code for o in orgs],
+                                          months=service_month.month))
     for org in orgs:
         if org.source != "files":
             continue

@@ -29,7 +29,7 @@ def test_dags_import_without_errors_or_io(monkeypatch: pytest.MonkeyPatch) -> No
     bag = _dagbag(monkeypatch)
     assert bag.import_errors == {}
     assert set(bag.dag_ids) == {"extract_gm0505", "extract_gm0642", "extract_gm0590", "extract_gm0531",
-                                "extract_gm0610", "transform", "monthly_close"}
+                                "extract_gm0610", "extract_ssc_service_data", "transform", "monthly_close"}
 
 
 def test_a_fourth_organisation_gets_its_own_dag(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -13,7 +13,14 @@ from operator import or_
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, task
 
 from ssc_pipeline.notifications import SscFailureNotifier
-from ssc_pipeline.orchestration.assets import MARTS, PUBLISHED, raw_asset, ready_asset
+from ssc_pipeline.orchestration.assets import (
+    MARTS,
+    PUBLISHED,
+    SERVICE_DATA,
+    raw_asset,
+    ready_asset,
+    service_data_ready_asset,
+)
 from ssc_pipeline.registry import Organisation, active_organisations
 
 START = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
@@ -66,7 +73,39 @@ def build_extract_dag(org: Organisation) -> DAG:
 
 
 def build_extract_dags() -> list[DAG]:
-    return [build_extract_dag(org) for org in active_organisations()]
+    return [build_extract_dag(org) for org in active_organisations()] + [build_service_data_dag()]
+
+
+SERVICE_DATA_DAG_ID = "extract_ssc_service_data"
+
+
+def build_service_data_dag() -> DAG:
+    """The SSC's own files (cost ledger, allocation keys, baselines, surveys) from ``<inbox>/SSC``."""
+    schedule = AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable("30 3 * * *", timezone=TIMEZONE, interval=dt.timedelta(days=1)),
+        assets=service_data_ready_asset(),
+    )
+    with DAG(
+        dag_id=SERVICE_DATA_DAG_ID, schedule=schedule, start_date=START, catchup=False, max_active_runs=1,
+        default_args=DEFAULT_ARGS, tags=["extract", "files", "SSC"],
+        doc_md="Load the SSC's cost ledger, allocation keys, baselines and survey responses dropped in "
+               "`<inbox>/SSC/` (see docs/file-drops.md).",
+    ) as dag:
+
+        @task(task_id="extract_load", pool=source_pool("files"))
+        def extract_load(data_interval_start=None, data_interval_end=None, run_id=None) -> dict:
+            from ssc_pipeline.nightly import extract_service_data
+
+            return extract_service_data(data_interval_start, data_interval_end, run_id)
+
+        @task(task_id="validate_load", outlets=[SERVICE_DATA], retries=0)
+        def validate_load(extracted: dict) -> dict:
+            from ssc_pipeline.nightly import validate_loads
+
+            return validate_loads("SSC", extracted)
+
+        validate_load(extract_load())
+    return dag
 
 
 def build_transform_dag() -> DAG:
@@ -84,7 +123,7 @@ def build_transform_dag() -> DAG:
 
     from ssc_pipeline.transform import dbt_project_dir, manifest_path
 
-    assets = [raw_asset(org) for org in active_organisations()]
+    assets = [raw_asset(org) for org in active_organisations()] + [SERVICE_DATA]
     project = dbt_project_dir()
     with DAG(
         dag_id="transform", schedule=reduce(or_, assets), start_date=START, catchup=False,

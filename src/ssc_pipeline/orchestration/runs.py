@@ -47,9 +47,12 @@ def trigger_month(client: AirflowClient, orgs: Iterable[Organisation], month: dt
     """One catch-up run per organisation whose data interval is a whole local month."""
     start = dt.datetime.combine(month.replace(day=1), dt.time(0), tzinfo=AMS)
     end = dt.datetime.combine((month.replace(day=28) + dt.timedelta(days=4)).replace(day=1), dt.time(0), tzinfo=AMS)
-    refs = []
+    from ssc_pipeline.orchestration.dag_builders import SERVICE_DATA_DAG_ID
+
+    run_id = f"catchup__{month:%Y-%m}"  # "backfill__" is reserved by Airflow
+    refs = [RunRef("SSC", SERVICE_DATA_DAG_ID, run_id, month)]  # the SSC's cost ledger, keys, surveys
+    client.trigger_window(SERVICE_DATA_DAG_ID, run_id, start, end)
     for org in orgs:
-        run_id = f"catchup__{month:%Y-%m}"  # "backfill__" is reserved by Airflow
         client.trigger_window(org.dag_id, run_id, start, end)
         refs.append(RunRef(org.code, org.dag_id, run_id, month))
     return refs

@@ -124,9 +124,14 @@ def _plain_number(text: str) -> str:
 
 
 def parse_decimal(text: str, *, places: int | None = None, minimum: Decimal | None = None,
-                  maximum: Decimal | None = None) -> Decimal:
-    """A decimal with a dot or a Dutch comma; exact (Decimal, never float)."""
-    plain = _plain_number(text)
+                  maximum: Decimal | None = None, small: bool = False) -> Decimal:
+    """A decimal with a dot or a Dutch comma; exact (Decimal, never float).
+
+    ``small``: the value is never in the thousands (a percentage), so one
+    separator is always the decimal mark: ``2,125`` is 2.125, not ambiguous.
+    """
+    body = text.lstrip("+-")
+    plain = text.replace(",", ".") if small and body.count(",") + body.count(".") == 1 else _plain_number(text)
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", plain):
         raise ValueError("not a number (digits with a decimal dot or comma, no currency sign)")
     value = Decimal(plain)
@@ -336,6 +341,7 @@ class FileKind:
         errors: list[RowError] = []
         for column in self.columns:
             if column.name not in values and column.optional_column:
+                record[column.name] = None  # the header may omit it; keys still read it
                 continue
             text = (values.get(column.name) or "").strip()
             record[column.name] = None
@@ -405,7 +411,7 @@ BASELINES = FileKind(
     columns=(Column("org_code", parse_org_code), _int("baseline_year", 2000, 2100),
              Column("yearly_cost_eur", parse_money),
              Column("indexation_pct", lambda t: parse_decimal(
-                 t, places=3, minimum=Decimal(-100), maximum=Decimal(100)),
+                 t, places=3, minimum=Decimal(-100), maximum=Decimal(100), small=True),
                  required=False, optional_column=True)),
     raw_keys=(("subject_org_code", "org_code"), ("baseline_year", "baseline_year"),
               ("yearly_cost_eur", "yearly_cost_eur"), ("indexation_pct", "indexation_pct")),

@@ -179,3 +179,21 @@ def test_survey_score_within_scale_and_email_never_echoed() -> None:
     assert errors == [RowError(5, "respondent_email", formats.WITHHELD, "not an e-mail address")]
     _, errors = SURVEY_RESPONSES.parse_row({**row, "scale_max": "7"}, 6)
     assert errors == [RowError(6, "scale_max", "7", "expected one of 5, 10")]
+
+
+def test_indexation_percentage_with_one_separator_is_a_decimal_mark() -> None:
+    from decimal import Decimal
+
+    from ssc_pipeline.sources.files.formats import BASELINES
+
+    record, errors = BASELINES.parse_row(
+        {"org_code": "GM0505", "baseline_year": "2020", "yearly_cost_eur": "1250000,00", "indexation_pct": "2,125"}, 1)
+    assert errors == [] and record["indexation_pct"] == Decimal("2.125")
+
+
+def test_baselines_without_the_optional_indexation_column() -> None:
+    from ssc_pipeline.sources.files.formats import BASELINES
+
+    record, errors = BASELINES.parse_row(
+        {"org_code": "GM0505", "baseline_year": "2020", "yearly_cost_eur": "1250000.00"}, 1)
+    assert errors == [] and record["indexation_pct"] is None
