@@ -154,18 +154,21 @@ def validate_loads(org_code: str, extracted: dict[str, Any]) -> dict[str, Any]:
     problems = [f"organisation {org_code}: file rejected: {r}" for r in extracted.get("rejected", [])]
     accepted: list[str] = []
     warnings: list[str] = []
-    for load in extracted.get("loads", []):
-        if not load["suite"]:
-            validation.accept_unsuited(load["load_id"])
+    try:
+        for load in extracted.get("loads", []):
+            if not load["suite"]:
+                validation.accept_unsuited(load["load_id"])
+                accepted.append(load["load_id"])
+                continue
+            try:
+                outcome = validation.validate_load(load["load_id"], load["suite"], docs=False)
+            except validation.LoadQuarantined as exc:
+                problems.append(str(exc))
+                continue
             accepted.append(load["load_id"])
-            continue
-        try:
-            outcome = validation.validate_load(load["load_id"], load["suite"])
-        except validation.LoadQuarantined as exc:
-            problems.append(str(exc))
-            continue
-        accepted.append(load["load_id"])
-        warnings += [f.describe() for f in outcome.failed]
+            warnings += [f.describe() for f in outcome.failed]
+    finally:
+        validation.flush_data_docs()
     if problems:
         raise validation.LoadQuarantined("; ".join(problems))
     return {"accepted": accepted, "warnings": warnings}

@@ -90,6 +90,22 @@ def _gx_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_CONTEXTS: dict[str, tuple[Any, Any]] = {}
+
+
+def _ephemeral_context(url: str) -> tuple[Any, Any]:
+    """One ephemeral GX context (and PostgreSQL data source) per process and database:
+    building them costs more than validating a nightly load."""
+    if url not in _CONTEXTS:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        _CONTEXTS[url] = (context, context.data_sources.add_postgres(name="ssc", connection_string=url))
+    return _CONTEXTS[url]
+
+
 def run_suite(suite_name: str, query: str, url: str | None = None, run_name: str | None = None) -> ValidationOutcome:
     """Validate the rows of ``query`` against the stored suite, in PostgreSQL.
 
@@ -100,17 +116,20 @@ def run_suite(suite_name: str, query: str, url: str | None = None, run_name: str
     """
     import great_expectations as gx
     from great_expectations.core import ExpectationSuite
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    suite = context.suites.add(ExpectationSuite(**load_suite_json(suite_name)))
-    source = context.data_sources.add_postgres(name="ssc", connection_string=url or warehouse.database_url())
-    asset = source.add_query_asset(name=suite_name, query=query)
+    context, source = _ephemeral_context(url or warehouse.database_url())
+    name = f"{suite_name}-{uuid.uuid4().hex[:12]}"
+    suite = context.suites.add(ExpectationSuite(**{**load_suite_json(suite_name), "name": name}))
+    asset = source.add_query_asset(name=name, query=query)
     batch_definition = asset.add_batch_definition_whole_table("whole")
     definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{suite_name}-run", data=batch_definition, suite=suite))
-    result = definition.run(result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite))
+    try:
+        result = definition.run(result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
+    finally:  # keep the cached context small
+        context.validation_definitions.delete(name)
+        source.delete_asset(name)
+        context.suites.delete(name)
     failed: list[FailedExpectation] = []
     for res in result.results:
         if res.success:
@@ -197,6 +216,14 @@ def record_outcome(outcome: ValidationOutcome, target: str, load_id: str | None 
 
 
 PROFILE_SUITE = "raw_load_profile"
+_PENDING_DOCS: list[ValidationOutcome] = []
+
+
+def flush_data_docs() -> None:
+    """Publish the Data Docs of validations run with ``docs=False`` (one site rebuild per task)."""
+    pending, _PENDING_DOCS[:] = list(_PENDING_DOCS), []
+    if pending:
+        publish_data_docs(pending)
 
 
 def _load_query(suite_name: str, load_id: str) -> str:
@@ -206,7 +233,7 @@ def _load_query(suite_name: str, load_id: str) -> str:
     return query.replace("{load_id}", str(uuid.UUID(load_id)))
 
 
-def validate_load(load_id: str, suite_name: str) -> ValidationOutcome:
+def validate_load(load_id: str, suite_name: str, *, docs: bool = True) -> ValidationOutcome:
     """Validate one landed load; accept it, or quarantine it and raise ``LoadQuarantined``.
 
     The entity's suite judges the rows; the shared load-profile suite adds
@@ -225,7 +252,10 @@ def validate_load(load_id: str, suite_name: str) -> ValidationOutcome:
     record_outcome(outcome, target=f"load:{load_id}", load_id=load_id)
     profile = run_suite(PROFILE_SUITE, _load_query(PROFILE_SUITE, load_id), run_name=f"{org_code}-profile-{load_id}")
     record_outcome(profile, target=f"load:{load_id}", load_id=load_id)
-    publish_data_docs([outcome, profile])
+    if docs:
+        publish_data_docs([outcome, profile])
+    else:
+        _PENDING_DOCS.extend([outcome, profile])
     outcome.failed += profile.failed
     outcome.success = outcome.success and profile.success
     new_status = "accepted" if outcome.success else "quarantined"

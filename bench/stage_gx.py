@@ -1,0 +1,200 @@
+"""Benchmark 4: the raw GX suite on one big load against one hand-written SQL statement.
+
+The load: ``rows`` rows of TOPdesk incidents in one ``audit.loads`` entry,
+made server-side from the records benchmark 1 landed (their payloads as they
+are, incident ids suffixed so that every row is a distinct incident), so that a
+million-row load costs seconds to build rather than minutes of Python.
+
+Timed, each ``repeat`` times (median), after one warm-up read of the load:
+
+* **GX** — ``ssc_pipeline.validation.run_suite`` with the stored
+  ``expectations/raw_topdesk_incidents.json`` and its ``meta.query`` for the
+  load, exactly as the raw gate calls it (ephemeral context, SUMMARY results);
+* **plain SQL** — ``bench.core.rules_sql``: one statement over the same
+  ``meta.query`` computing every rule's failure count with
+  ``count(*) filter (...)``, what a team writes instead of GX.
+
+Untimed checks and context: both must report the same counts on a small load
+seeded with violations of every rule (otherwise the comparison is void); GX's
+fixed cost is measured on an empty load; and GX is also timed on the load
+materialised first into an unlogged table of typed columns (the fix suggested
+when the target is missed).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+from bench.core import Check, StageResult, fmt_rate, fmt_seconds, median, rules_sql
+from ssc_pipeline import validation
+
+SUITE = "raw_topdesk_incidents"
+
+
+def _new_load(conn: psycopg.Connection, org_code: str) -> str:
+    load_id = str(uuid.uuid4())
+    conn.execute("insert into audit.loads (load_id, org_code, source_system, entity, window_start, window_end,"
+                 " status, message) values (%s, %s, 'topdesk', 'incidents', now() - interval '1 day', now(),"
+                 " 'landed', 'benchmark load')", (load_id, org_code))
+    return load_id
+
+
+def build_big_load(url: str, rows: int) -> tuple[str, float]:
+    """One load of ``rows`` distinct incidents from the current versions landed by benchmark 1."""
+    started = time.perf_counter()
+    with psycopg.connect(url) as conn:
+        source = conn.execute(
+            "select count(*) from raw.topdesk_incidents r join audit.loads l using (load_id)"
+            " where l.run_id = 'bench-current'").fetchone()[0]
+        copies = max(1, math.ceil(rows / source))
+        load_id = _new_load(conn, "GM0001")
+        conn.execute(
+            "insert into raw.topdesk_incidents (load_id, org_code, incident_id, modified_at, payload)"
+            " select %s, 'GM0001', r.incident_id || '-' || copies.k, r.modified_at, r.payload"
+            " from raw.topdesk_incidents r join audit.loads l using (load_id)"
+            " cross join generate_series(1, %s) as copies (k)"
+            " where l.run_id = 'bench-current' limit %s", (load_id, copies, rows))
+        conn.execute("update audit.loads set rows_landed = %s where load_id = %s", (rows, load_id))
+        conn.commit()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("vacuum (analyze) raw.topdesk_incidents")
+    return load_id, time.perf_counter() - started
+
+
+POISON_SQL = """
+insert into raw.topdesk_incidents (load_id, org_code, incident_id, modified_at, payload)
+select %(load)s,
+       case when n %% 97 = 0 then 'gm-0001' else 'GM0001' end,
+       case when n %% 89 = 0 then 'duplicate-id' else incident_id || '-p' end,
+       case when n %% 83 = 0 then modified_at - interval '800 days' else modified_at end,
+       (payload
+         || case when n %% 79 = 0 then '{"priority": {"name": "Spoed"}}'::jsonb else '{}'::jsonb end
+         || case when n %% 73 = 0 then '{"processingStatus": {"name": "Onbekend"}}'::jsonb else '{}'::jsonb end
+         || case when n %% 71 = 0 then '{"completedDate": "2000-01-01T00:00:00+00:00"}'::jsonb else '{}'::jsonb end
+         || case when n %% 67 = 0 then '{"closedDate": "2000-01-02T00:00:00+00:00"}'::jsonb else '{}'::jsonb end
+         || case when n %% 61 = 0 then '{"responseDate": "2000-01-03T00:00:00+00:00"}'::jsonb else '{}'::jsonb end
+         || case when n %% 59 = 0 then '{"closedDate": "2999-01-01T00:00:00+00:00"}'::jsonb else '{}'::jsonb end
+         || case when n %% 53 = 0 then '{"_holds": [{"start": "2000-01-01T00:00:00+00:00",
+                                                   "end": "2000-01-02T00:00:00+00:00"}]}'::jsonb
+                 else '{}'::jsonb end)
+         - case when n %% 47 = 0 then 'category' else '-' end
+         - case when n %% 43 = 0 then 'callDate' else '-' end
+from (
+    select r.*, row_number() over (order by r.incident_id) as n
+    from raw.topdesk_incidents r join audit.loads l using (load_id)
+    where l.run_id = 'bench-current'
+    limit %(rows)s
+) as sample
+"""
+
+
+def _load_query(load_id: str) -> str:
+    query = validation.load_suite_json(SUITE)["meta"]["query"]
+    return query.replace("{load_id}", str(uuid.UUID(load_id)))
+
+
+def gx_counts(outcome: validation.ValidationOutcome) -> dict[str, int | None]:
+    """Each expectation's unexpected_count from GX's own result, keyed by its ``meta.rule``."""
+    counts: dict[str, int | None] = {}
+    for res in outcome.gx_result.results:
+        cfg = res.expectation_config
+        rule = (cfg.meta or {}).get("rule") or cfg.type
+        counts[rule] = (res.result or {}).get("unexpected_count")
+    return counts
+
+
+def sql_counts(url: str, load_id: str) -> tuple[dict[str, int], int]:
+    suite = validation.load_suite_json(SUITE)
+    sql, labels = rules_sql(suite, _load_query(load_id))
+    with psycopg.connect(url) as conn:
+        row = conn.execute(sql.encode()).fetchone()
+    return dict(zip(labels, (int(v) for v in row[1:]))), int(row[0])
+
+
+def agreement_check(url: str, rows: int = 2000) -> tuple[bool, dict[str, tuple[Any, Any]]]:
+    """GX and the plain SQL on a load with violations of every rule: equal counts per rule?"""
+    with psycopg.connect(url) as conn:
+        load_id = _new_load(conn, "GM0001")
+        conn.execute(POISON_SQL, {"load": load_id, "rows": rows})
+        conn.commit()
+    outcome = validation.run_suite(SUITE, _load_query(load_id))
+    from_gx = gx_counts(outcome)
+    from_sql, _ = sql_counts(url, load_id)
+    pairs = {rule: (from_gx.get(rule), from_sql.get(rule)) for rule in sorted(set(from_gx) | set(from_sql))}
+    return all(a == b for a, b in pairs.values()), pairs
+
+
+def _time(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - started, value
+
+
+def gx_on_materialised(url: str, load_id: str) -> float:
+    """The suggested fix, measured: the load's query into an unlogged typed table, GX on that table."""
+    table = f"bench_gx_{uuid.uuid4().hex[:8]}"
+    started = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"create unlogged table public.{table} as {_load_query(load_id)}".encode())
+        conn.execute(f"analyze public.{table}")
+    validation.run_suite(SUITE, f"select * from public.{table}")
+    elapsed = time.perf_counter() - started
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"drop table public.{table}")
+    return elapsed
+
+
+def run(url: str, rows: int, repeat: int, progress: Callable[[str], None] = print) -> StageResult:
+    result = StageResult(4, "Raw GX suite on one load vs hand-written SQL")
+    agree, pairs = agreement_check(url)
+    progress(f"  GX and plain SQL agree on every rule's failure count: {agree}")
+    load_id, build_seconds = build_big_load(url, rows)
+    progress(f"  built a {rows:,}-row load in {fmt_seconds(build_seconds)}")
+    warm, (counts, row_count) = _time(lambda: sql_counts(url, load_id))  # warm-up: the load into the cache
+    empty = str(uuid.uuid4())
+    gx_fixed, _ = _time(lambda: validation.run_suite(SUITE, _load_query(empty)))
+    gx_times: list[float] = []
+    sql_times: list[float] = []
+    outcome = None
+    for round_ in range(repeat):
+        seconds, outcome = _time(lambda: validation.run_suite(SUITE, _load_query(load_id)))
+        gx_times.append(seconds)
+        seconds, _ = _time(lambda: sql_counts(url, load_id))
+        sql_times.append(seconds)
+        progress(f"  round {round_ + 1}: GX {fmt_seconds(gx_times[-1])}, plain SQL {fmt_seconds(sql_times[-1])}")
+    materialised = [gx_on_materialised(url, load_id) for _ in range(max(1, repeat - 1))]
+    gx, plain = median(gx_times), median(sql_times)
+    failed = [] if outcome is None else [f.describe() for f in outcome.failed]
+
+    result.figure("load validated", f"{row_count:,} rows, one audit.loads entry (built in "
+                                    f"{fmt_seconds(build_seconds)})")
+    result.figure("expectations in the suite", f"{len(counts)} (all {'pass' if not failed else 'judged'}; "
+                                               f"failures: {', '.join(failed) or 'none'})")
+    result.figure("GX `run_suite` (median of "
+                  f"{repeat})", f"{fmt_seconds(gx)} — {fmt_rate(row_count, gx)}; rounds: "
+                                + ", ".join(fmt_seconds(t) for t in gx_times))
+    result.figure(f"plain SQL, one statement (median of {repeat})", f"{fmt_seconds(plain)} — "
+                  f"{fmt_rate(row_count, plain)}; rounds: " + ", ".join(fmt_seconds(t) for t in sql_times))
+    result.figure("GX fixed cost (same suite on an empty load)", fmt_seconds(gx_fixed))
+    result.figure("GX on the load materialised first into an unlogged typed table (incl. the CREATE)",
+                  fmt_seconds(median(materialised)) + f" — {plain and median(materialised) / plain:.2f}× the plain SQL")
+    result.figure("GX and plain SQL agree on a 2 000-row load with violations of every rule",
+                  "yes" if agree else "NO: " + "; ".join(f"{r}: GX {a} vs SQL {b}"
+                                                          for r, (a, b) in pairs.items() if a != b))
+    result.checks.append(Check("GX time / plain SQL time", gx / plain, "<=", 2.0))
+    if not agree:
+        result.error = "GX and the plain SQL disagree on failure counts: the comparison is not like for like"
+    result.notes.append(
+        f"The plain SQL is generated from the suite's JSON by `bench.core.rules_sql` (one `count(*) filter` per "
+        f"rule over the suite's own `meta.query`), so it tests exactly the suite's rules; GX's fixed cost "
+        f"(context, data source, suite) is {fmt_seconds(gx_fixed)} of each run, the rest is its SQL: GX "
+        f"evaluates each expectation (metrics per column/pair, plus the unexpected examples of SUMMARY) as its "
+        f"own query over the `meta.query` subquery, so the JSON payload of every row is parsed and cast once "
+        f"per metric instead of once.")
+    return result
