@@ -266,6 +266,7 @@ _SLA_PATTERNS = {
     "business_holds_ms": r"business time, holds subtracted\s+([\d.,]+)\s*ms",
     "ratio": r"ratio business / calendar\s+([\d.,]+)\s*x",
     "ratio_holds": r"with holds\s+([\d.,]+)\s*x",
+    "ratio_best": r"best/best\s+([\d.,]+)\s*x",
     "tickets": r"^tickets\s+([\d,]+)",
 }
 
@@ -397,3 +398,46 @@ def render_results(run: Mapping[str, str], machine: Sequence[tuple[str, str]], s
     if closing:
         lines += ["", *closing]
     return "\n".join(lines).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------- task-body timings (stage 6)
+
+
+@dataclass(frozen=True)
+class TaskBody:
+    """One run of one task body, from the benchmark's Airflow listener (wall-clock seconds)."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+    operator: str
+    start: float
+    end: float
+    state: str
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+    @property
+    def waits(self) -> bool:
+        """A sensor (e.g. Cosmos' watcher consumers) waits for others' work; it does none itself."""
+        return "Sensor" in self.operator or self.operator.endswith("WatcherOperator") and "Producer" not in self.operator
+
+
+def task_bodies(events: Iterable[Mapping[str, Any]]) -> list[TaskBody]:
+    """Pair the listener's start and end lines by process; a start without an end (a sensor that
+    deferred, or a killed task) has no body to count."""
+    open_: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    bodies = []
+    for event in sorted(events, key=lambda e: e["t"]):
+        key = (event.get("pid"), event.get("dag_id"), event.get("run_id"), event.get("task_id"),
+               event.get("map_index"))
+        if event["event"] == "running":
+            open_[key] = event
+        elif key in open_:
+            start = open_.pop(key)
+            bodies.append(TaskBody(str(event["dag_id"]), str(event["run_id"]), str(event["task_id"]),
+                                   str(event.get("operator") or ""), float(start["t"]), float(event["t"]),
+                                   str(event["event"])))
+    return bodies

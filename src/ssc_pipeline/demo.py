@@ -19,7 +19,7 @@ from ssc_pipeline import services, warehouse
 from ssc_pipeline.orchestration import airflow_runtime
 from ssc_pipeline.orchestration.airflow_api import AirflowClient
 from ssc_pipeline.orchestration.runs import AMS, RunRef, run_nightly
-from ssc_pipeline.publishing import completeness_blockers, month_bounds, previous_month
+from ssc_pipeline.publishing import completeness_blockers, previous_month
 from ssc_pipeline.registry import active_organisations
 
 
@@ -117,14 +117,15 @@ def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int
         client.wait_for_dags([o.dag_id for o in orgs] + ["transform"])
         day_list = last_days(days)
         month = previous_month(dt.datetime.now(dt.timezone.utc))
-        month_days = [month + dt.timedelta(days=i) for i in range((month_bounds(month)[1].date() - month).days)]
-        dropped = services.write_file_drops(orgs, month_days + day_list, tickets_per_weekday=tickets_per_weekday,
+        catchup_days = [month + dt.timedelta(days=i) for i in range((day_list[0] - month).days)]
+        dropped = services.write_file_drops(orgs, catchup_days + day_list, tickets_per_weekday=tickets_per_weekday,
                                             service_month=month)
         if dropped:
             console.print(f"      {dropped} file(s) dropped in the inbox by the file-drop organisations")
         with Progress(TextColumn("[bold]4/4[/] nightly runs {task.description}"), BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:
-            task = progress.add_task(f"{month:%Y-%m} catch-up + {day_list[0]}..{day_list[-1]}",
+            task = progress.add_task(f"catch-up {month}..{day_list[0] - dt.timedelta(days=1)}"
+                                     f" + nightly {day_list[0]}..{day_list[-1]}",
                                      total=len(orgs) * (len(day_list) + 1) + 1)
             failures: list[RunRef] = []
 
@@ -133,7 +134,7 @@ def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int
                 if state_ != "success":
                     failures.append(ref)
 
-            run_nightly(client, orgs, day_list, on_done=done, backfill_month=month)
+            run_nightly(client, orgs, day_list, on_done=done, catchup_from=month)
         for ref in failures:
             console.print(f"[red]run failed[/]: {ref.org_code} {ref.day} ({ref.dag_id} / {ref.run_id})")
         this_month = day_list[-1].replace(day=1)  # the month of the last loaded day

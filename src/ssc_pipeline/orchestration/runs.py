@@ -43,28 +43,31 @@ def trigger_nightly(client: AirflowClient, orgs: Iterable[Organisation], days: I
     return refs
 
 
-def trigger_month(client: AirflowClient, orgs: Iterable[Organisation], month: dt.date) -> list[RunRef]:
-    """One catch-up run per organisation whose data interval is a whole local month."""
-    start = dt.datetime.combine(month.replace(day=1), dt.time(0), tzinfo=AMS)
-    end = dt.datetime.combine((month.replace(day=28) + dt.timedelta(days=4)).replace(day=1), dt.time(0), tzinfo=AMS)
+def trigger_catchup(client: AirflowClient, orgs: Iterable[Organisation], first: dt.date,
+                    until: dt.date) -> list[RunRef]:
+    """One catch-up run per organisation (and for the SSC's service data) whose data
+    interval is [first, until) local time: a missed stretch in a single run."""
     from ssc_pipeline.orchestration.dag_builders import SERVICE_DATA_DAG_ID
 
-    run_id = f"catchup__{month:%Y-%m}"  # "backfill__" is reserved by Airflow
-    refs = [RunRef("SSC", SERVICE_DATA_DAG_ID, run_id, month)]  # the SSC's cost ledger, keys, surveys
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=AMS)
+    end = dt.datetime.combine(until, dt.time(0), tzinfo=AMS)
+    run_id = f"catchup__{first}_{until}"  # "backfill__" is reserved by Airflow
+    refs = [RunRef("SSC", SERVICE_DATA_DAG_ID, run_id, first)]  # the SSC's cost ledger, keys, surveys
     client.trigger_window(SERVICE_DATA_DAG_ID, run_id, start, end)
     for org in orgs:
         client.trigger_window(org.dag_id, run_id, start, end)
-        refs.append(RunRef(org.code, org.dag_id, run_id, month))
+        refs.append(RunRef(org.code, org.dag_id, run_id, first))
     return refs
 
 
 def run_nightly(client: AirflowClient, orgs: list[Organisation], days: list[dt.date],
                 on_done: Callable[[RunRef, str], None] | None = None,
-                backfill_month: dt.date | None = None) -> dict[RunRef, str]:
-    """Run the nightly cycle for the days (and optionally a month's catch-up) and wait for
-    the extracts, the transform and the monthly close that follow them by Asset events."""
+                catchup_from: dt.date | None = None) -> dict[RunRef, str]:
+    """Run the nightly cycle for the days (and optionally one catch-up run from
+    ``catchup_from`` up to the first day) and wait for the extracts, the transform and the
+    monthly close that follow them by Asset events."""
     started = dt.datetime.now(dt.timezone.utc)
-    refs = trigger_month(client, orgs, backfill_month) if backfill_month else []
+    refs = trigger_catchup(client, orgs, catchup_from, min(days)) if catchup_from else []
     refs += trigger_nightly(client, orgs, days)
     by_key = {(r.dag_id, r.run_id): r for r in refs}
     states = client.wait_for_runs(

@@ -1,0 +1,299 @@
+"""Benchmark 6: the whole nightly flow through a real Airflow, for N tickets.
+
+Set-up (not timed as part of the flow):
+
+* a fresh warehouse database and a separate Airflow metadata database on the
+  bench's server; a generated registry of ``flow_orgs`` file-drop
+  organisations (``SSC_REGISTRY``);
+* per organisation one day's drop in the bench's inbox (``SSC_INBOX``):
+  ``tickets_<ORG>_<day>.csv`` with ``flow_tickets / flow_orgs`` tickets and
+  ``ticket_holds_<ORG>_<day>.csv`` with their holds, from the simulators'
+  generator (``bench.data.write_drop``) — an export of every ticket the
+  organisation has, the heaviest night there is;
+* ``airflow_runtime.start(extra_env=...)``: scheduler, DAG processor, API
+  server and triggerer as the demo runs them, plus a listener plugin
+  (``bench/airflow_plugins``) that logs when each task body starts and ends.
+
+Why the file-drop path: it is the only source whose volume per night is not
+bounded by a simulator (the TOPdesk simulator regenerates 60 days of tickets
+per request and is asked for each incident's progress trail, so a million
+tickets would measure the simulator, not the pipeline).
+
+The flow: ``runs.run_nightly`` triggers every organisation's extract DAG for
+the day through the REST API and waits for the extracts (landing + GX raw
+gate), the Asset-triggered transform (dbt build through Cosmos) and the
+monthly close. Figures:
+
+* **wall time**: from the trigger to the end of the last task instance of any
+  of those runs (Airflow's own ``end_date``);
+* **orchestration share**: the part of the wall time in which no task body
+  doing pipeline work was running, ``1 - |union of task-body intervals| /
+  wall``. Task bodies come from the listener; Cosmos' watcher sensors only
+  wait for the dbt producer and are not work. What is left is Airflow's own
+  time: scheduling, starting task processes, Asset hand-overs, sensor polling.
+  It is a lower bound of orchestration's cost (a body's own imports and
+  connections count as work), and on a shared machine it includes waiting
+  for a CPU;
+* **peak memory**: every 0.5 s psutil sums the resident set size (RSS) of the
+  Airflow components and all their descendants (task supervisors and task
+  processes, which run the pipeline's code); PostgreSQL is reported beside
+  it, as is the proportional set size (PSS, shared pages split between the
+  processes sharing them), because forked task processes share most of their
+  pages and RSS counts those once per process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+import psycopg
+
+from bench.core import (Check, StageResult, TaskBody, clip, fmt_seconds, registry_entries, registry_yaml,
+                        task_bodies, union_length)
+from bench.data import org_tickets, period_end, write_drop
+from bench.env import BenchEnv, load_average
+from ssc_pipeline import warehouse
+from ssc_pipeline.registry import load_registry
+
+PLUGINS = Path(__file__).resolve().parent / "airflow_plugins"
+
+
+class MemorySampler(threading.Thread):
+    """Peak summed RSS (and PSS, every ``pss_every``-th sample) of process trees, by group."""
+
+    def __init__(self, groups: dict[str, Callable[[], list[int]]], interval: float = 0.5, pss_every: int = 4) -> None:
+        super().__init__(daemon=True)
+        self.groups = groups
+        self.interval = interval
+        self.pss_every = pss_every
+        self.peak_rss: dict[str, int] = dict.fromkeys(groups, 0)
+        self.peak_pss: dict[str, int] = dict.fromkeys(groups, 0)
+        self.peak_processes: dict[str, int] = dict.fromkeys(groups, 0)
+        self.peak_total_pss = 0
+        self.samples = 0
+        self._stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=10)
+
+    @staticmethod
+    def _tree(roots: list[int]) -> list[psutil.Process]:
+        procs: dict[int, psutil.Process] = {}
+        for pid in roots:
+            try:
+                root = psutil.Process(pid)
+                procs[pid] = root
+                for child in root.children(recursive=True):
+                    procs[child.pid] = child
+            except psutil.Error:
+                continue
+        return list(procs.values())
+
+    def sample(self) -> None:
+        with_pss = self.samples % self.pss_every == 0
+        total_pss = 0
+        for group, roots in self.groups.items():
+            rss = pss = 0
+            procs = self._tree(roots())
+            for proc in procs:
+                try:
+                    if with_pss:
+                        info = proc.memory_full_info()
+                        rss += info.rss
+                        pss += getattr(info, "pss", info.rss)
+                    else:
+                        rss += proc.memory_info().rss
+                except psutil.Error:
+                    continue
+            if rss > self.peak_rss[group]:
+                self.peak_rss[group] = rss
+                self.peak_processes[group] = len(procs)
+            if with_pss:
+                self.peak_pss[group] = max(self.peak_pss[group], pss)
+                total_pss += pss
+        if with_pss:
+            self.peak_total_pss = max(self.peak_total_pss, total_pss)
+        self.samples += 1
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            started = time.monotonic()
+            self.sample()
+            self._stop_event.wait(max(0.05, self.interval - (time.monotonic() - started)))
+
+
+def _postmaster_pid(env: BenchEnv) -> list[int]:
+    if env.server is None:
+        return []
+    try:
+        return [int((env.server.pgdata / "postmaster.pid").read_text().splitlines()[0])]
+    except (OSError, ValueError, IndexError):
+        return []
+
+
+def _ts(value: str | None) -> float | None:
+    if not value:
+        return None
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def _task_instances(client: Any, dag_id: str, since: float) -> list[dict[str, Any]]:
+    out = []
+    for run in client.runs(dag_id, limit=100):
+        after = _ts(run.get("run_after")) or 0.0
+        if after + 1 >= since:
+            out += [dict(ti, dag_id=dag_id, run_id=run["dag_run_id"]) for ti in
+                    client.task_instances(dag_id, run["dag_run_id"])]
+    return out
+
+
+def _write_drops(orgs: list[Any], flow_tickets: int, inbox: Path, day: dt.date,
+                 as_of: dt.datetime) -> tuple[int, int]:
+    tickets = holds = 0
+    per_org, extra = divmod(flow_tickets, len(orgs))
+    for index, org in enumerate(orgs):
+        count = per_org + (1 if index < extra else 0)
+        t, h = write_drop(inbox, org.code, day, org_tickets(org.code, count, as_of), as_of)
+        tickets += t
+        holds += h
+    return tickets, holds
+
+
+def _body_kind(body: TaskBody) -> str:
+    if body.waits:
+        return "Cosmos watcher sensors (waiting, not work)"
+    if body.dag_id.startswith("extract_"):
+        return f"extract DAGs: {body.task_id}"
+    if body.dag_id == "transform":
+        return "transform: dbt build (Cosmos producer)" if "Producer" in body.operator else f"transform: {body.task_id}"
+    return f"{body.dag_id}: {body.task_id}"
+
+
+def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[str], None] = print) -> StageResult:
+    from ssc_pipeline.orchestration import airflow_runtime
+    from ssc_pipeline.orchestration.airflow_api import AirflowClient
+    from ssc_pipeline.orchestration.runs import AMS, day_window, run_nightly
+
+    result = StageResult(6, f"Whole nightly flow through Airflow ({flow_tickets:,} tickets, {flow_orgs} organisations)")
+    url = env.database("flow")
+    meta = env.database("airflow")
+    env.use(url)
+    warehouse.ensure_schema(url)
+    registry = env.home / "organisations-flow.yml"
+    registry.write_text(registry_yaml(registry_entries(flow_orgs, sources=("files",))), encoding="utf-8")
+    os.environ["SSC_REGISTRY"] = str(registry)
+    orgs = load_registry(registry)
+    day = (period_end() - dt.timedelta(days=1)).astimezone(AMS).date()
+    as_of = day_window(day)[1].astimezone(dt.timezone.utc)
+    began = time.perf_counter()
+    tickets, holds = _write_drops(orgs, flow_tickets, Path(os.environ["SSC_INBOX"]), day, as_of)
+    progress(f"  dropped {tickets:,} tickets and {holds:,} holds for {len(orgs)} organisations "
+             f"in {fmt_seconds(time.perf_counter() - began)}; starting Airflow ...")
+    timings = env.home / "task-timings.jsonl"
+    extra = {
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta.replace("postgresql://", "postgresql+psycopg2://"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PLUGINS),
+        "SSC_BENCH_TIMINGS": str(timings),
+    }
+    sampler = MemorySampler({
+        "airflow": lambda: list(airflow_runtime.running_pids().values()),
+        "postgres": lambda: _postmaster_pid(env),
+    })
+    client = None
+    try:
+        began = time.perf_counter()
+        state = airflow_runtime.start(extra_env=extra, timeout=300)
+        client = AirflowClient(state.base_url, airflow_runtime.API_USER, state.password)
+        client.wait_for_dags([o.dag_id for o in orgs] + ["transform", "monthly_close"], timeout=600)
+        startup = time.perf_counter() - began
+        progress(f"  Airflow up and every DAG parsed in {fmt_seconds(startup)}; triggering the nightly runs ...")
+        load_before = load_average()
+        sampler.start()
+        triggered = time.time()
+        states = run_nightly(client, orgs, [day])
+        settled = time.time()
+        sampler.stop()
+        load_after = load_average()
+        instances = []
+        for dag_id in sorted({r.dag_id for r in states}) + ["transform", "monthly_close"]:
+            instances += _task_instances(client, dag_id, triggered)
+    finally:
+        if sampler.is_alive():
+            sampler.stop()
+        if client is not None:
+            client.close()
+        airflow_runtime.stop()
+        os.environ.pop("SSC_REGISTRY", None)
+    progress(f"  flow settled after {fmt_seconds(settled - triggered)}; Airflow stopped")
+
+    ends = [_ts(ti.get("end_date")) for ti in instances]
+    finished = max((e for e in ends if e), default=settled)
+    wall = finished - triggered
+    events = [json.loads(line) for line in timings.read_text().splitlines()] if timings.exists() else []
+    bodies = [b for b in task_bodies(events) if b.end >= triggered]
+    work = [b for b in bodies if not b.waits]
+    work_union = union_length(clip([(b.start, b.end) for b in work], triggered, finished))
+    orchestration = max(0.0, 1.0 - work_union / wall) if wall > 0 else None
+    ti_seconds = sum(float(ti.get("duration") or 0.0) for ti in instances)
+    by_kind: dict[str, list[float]] = {}
+    for body in bodies:
+        by_kind.setdefault(_body_kind(body), []).append(body.seconds)
+    failed = {f"{r.org_code}": s for r, s in states.items() if s != "success"}
+    failed_tis = [f"{ti['dag_id']}.{ti['task_id']}" for ti in instances if ti.get("state") == "failed"]
+    with psycopg.connect(url) as conn:
+        loads = dict(conn.execute("select status, count(*) from audit.loads group by status").fetchall())
+        landed = conn.execute("select coalesce(sum(rows_landed), 0) from audit.loads where entity = 'tickets'"
+                              " and status = 'accepted'").fetchone()[0]
+        marts = conn.execute("select count(*) from marts.fct_tickets").fetchone()[0] \
+            if conn.execute("select to_regclass('marts.fct_tickets')").fetchone()[0] else 0
+
+    result.figure("input", f"{tickets:,} tickets + {holds:,} hold periods in {2 * len(orgs)} files "
+                           f"({len(orgs)} file-drop organisations, day {day})")
+    result.figure("extract runs", ", ".join(f"{n} {s}" for s, n in _count(states.values()).items())
+                  + (f" (failed: {', '.join(failed)})" if failed else ""))
+    result.figure("audit.loads after the flow", ", ".join(f"{n} {s}" for s, n in sorted(loads.items())))
+    result.figure("tickets landed (accepted) / in marts.fct_tickets", f"{int(landed):,} / {marts:,}")
+    result.figure("Airflow start-up incl. migrate and first parse (not in the flow's time)", fmt_seconds(startup))
+    result.figure("wall time, trigger → last task instance ends", fmt_seconds(wall))
+    result.figure("time with at least one task body at work (union)", fmt_seconds(work_union))
+    for kind, secs in sorted(by_kind.items()):
+        result.figure(f"task bodies — {kind}", f"{len(secs)} × , Σ {fmt_seconds(sum(secs))}, "
+                                                f"longest {fmt_seconds(max(secs))}")
+    result.figure("task instances (REST API) / Σ their durations", f"{len(instances)} / {fmt_seconds(ti_seconds)}"
+                  f" (Σ work bodies {fmt_seconds(sum(b.seconds for b in work))}: the rest is per-task start-up "
+                  "and sensors)")
+    if failed_tis:
+        result.figure("failed task instances", ", ".join(failed_tis))
+    result.figure("peak RSS, Airflow + pipeline processes", f"{sampler.peak_rss['airflow'] / 1e9:.2f} GB "
+                  f"({sampler.peak_processes['airflow']} processes)")
+    result.figure("peak RSS, PostgreSQL (shared buffers counted per backend)",
+                  f"{sampler.peak_rss['postgres'] / 1e9:.2f} GB ({sampler.peak_processes['postgres']} processes)"
+                  if env.server else "not sampled (external server)")
+    result.figure("peak PSS, Airflow + pipeline / with PostgreSQL",
+                  f"{sampler.peak_pss['airflow'] / 1e9:.2f} GB / {sampler.peak_total_pss / 1e9:.2f} GB "
+                  f"({sampler.samples} samples)")
+    result.figure("load average before / after the flow (other users' work included)", f"{load_before} → {load_after}")
+    result.checks.append(Check("wall time", wall, "<=", 600.0, "s"))
+    result.checks.append(Check("orchestration share of wall time", None if orchestration is None else 100 * orchestration,
+                               "<=", 30.0, "%"))
+    result.checks.append(Check("peak memory (RSS, Airflow + pipeline)", sampler.peak_rss["airflow"] / 1e9, "<=", 2.0,
+                               "GB"))
+    if failed or failed_tis:
+        result.error = f"some runs failed: {failed or ''} {failed_tis or ''}; logs under the bench's Airflow home"
+    return result
+
+
+def _count(values: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts
