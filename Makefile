@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test stop clean
+.PHONY: install demo test bench stop clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The benchmark harness (bench/HARNESS.md): writes bench/RESULTS.md; `$(BIN)/python -m bench --scale full` for issue #9's sizes.
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 stop:
 	-$(BIN)/ssc airflow stop

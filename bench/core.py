@@ -268,6 +268,7 @@ _SLA_PATTERNS = {
     "ratio_holds": r"with holds\s+([\d.,]+)\s*x",
     "ratio_best": r"best/best\s+([\d.,]+)\s*x",
     "tickets": r"^tickets\s+([\d,]+)",
+    "rounds": r"(\d+) (?:interleaved )?rounds",
 }
 
 
@@ -392,7 +393,8 @@ def render_results(run: Mapping[str, str], machine: Sequence[tuple[str, str]], s
             lines += [f"| {c.name} | {c.describe_value()} | {c.describe_target()} | {c.status} |"
                       for c in stage.checks]
             lines.append("")
-        lines += [note if note.startswith(("-", "*", "|", "```")) else note for note in stage.notes]
+        for note in stage.notes:
+            lines += [note, ""]
         if stage.seconds:
             lines += ["", f"_Benchmark took {fmt_seconds(stage.seconds)} including set-up._"]
     if closing:

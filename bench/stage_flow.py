@@ -156,6 +156,34 @@ def _task_instances(client: Any, dag_id: str, since: float) -> list[dict[str, An
     return out
 
 
+def settle(client: Any, dag_ids: list[str], timeout: float = 300.0) -> float:
+    """Wait until Airflow is quiet: the runs it starts by itself on start-up are done.
+
+    Unpaused at creation, every extract DAG gets one run for its latest cron
+    tick (empty inbox: nothing to land), the monthly close one for its latest
+    tick, and the transform follows their Asset events. Measuring the night
+    with those still going would time start-up noise (and let a start-up run
+    pick up the night's files), so the drops are written only after this.
+    """
+    began = time.monotonic()
+    quiet = 0
+    while time.monotonic() - began < timeout:
+        busy = False
+        for dag_id in dag_ids:
+            runs = client.runs(dag_id, limit=20)
+            if any(r["state"] not in ("success", "failed") for r in runs):
+                busy = True
+                break
+        if not busy and client.queued_asset_events("transform") == 0:
+            quiet += 1
+            if quiet >= 3:
+                break
+        else:
+            quiet = 0
+        time.sleep(2)
+    return time.monotonic() - began
+
+
 def _write_drops(orgs: list[Any], flow_tickets: int, inbox: Path, day: dt.date,
                  as_of: dt.datetime) -> tuple[int, int]:
     tickets = holds = 0
@@ -194,10 +222,7 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
     orgs = load_registry(registry)
     day = (period_end() - dt.timedelta(days=1)).astimezone(AMS).date()
     as_of = day_window(day)[1].astimezone(dt.timezone.utc)
-    began = time.perf_counter()
-    tickets, holds = _write_drops(orgs, flow_tickets, Path(os.environ["SSC_INBOX"]), day, as_of)
-    progress(f"  dropped {tickets:,} tickets and {holds:,} holds for {len(orgs)} organisations "
-             f"in {fmt_seconds(time.perf_counter() - began)}; starting Airflow ...")
+    progress("  starting Airflow ...")
     timings = env.home / "task-timings.jsonl"
     extra = {
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta.replace("postgresql://", "postgresql+psycopg2://"),
@@ -215,7 +240,14 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
         client = AirflowClient(state.base_url, airflow_runtime.API_USER, state.password)
         client.wait_for_dags([o.dag_id for o in orgs] + ["transform", "monthly_close"], timeout=600)
         startup = time.perf_counter() - began
-        progress(f"  Airflow up and every DAG parsed in {fmt_seconds(startup)}; triggering the nightly runs ...")
+        progress(f"  Airflow up and every DAG parsed in {fmt_seconds(startup)}; waiting for its start-up runs ...")
+        every_dag = [d["dag_id"] for d in client.request("GET", "/api/v2/dags", params={"limit": 1000}).json()["dags"]]
+        quiet = settle(client, every_dag)
+        began = time.perf_counter()
+        tickets, holds = _write_drops(orgs, flow_tickets, Path(os.environ["SSC_INBOX"]), day, as_of)
+        progress(f"  quiet after {fmt_seconds(quiet)}; dropped {tickets:,} tickets and {holds:,} holds for "
+                 f"{len(orgs)} organisations in {fmt_seconds(time.perf_counter() - began)}; "
+                 "triggering the nightly runs ...")
         load_before = load_average()
         sampler.start()
         triggered = time.time()
@@ -224,7 +256,10 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
         sampler.stop()
         load_after = load_average()
         instances = []
-        for dag_id in sorted({r.dag_id for r in states}) + ["transform", "monthly_close"]:
+        for ref in states:
+            instances += [dict(ti, dag_id=ref.dag_id, run_id=ref.run_id)
+                          for ti in client.task_instances(ref.dag_id, ref.run_id)]
+        for dag_id in ("transform", "monthly_close"):
             instances += _task_instances(client, dag_id, triggered)
     finally:
         if sampler.is_alive():
@@ -247,6 +282,11 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
     by_kind: dict[str, list[float]] = {}
     for body in bodies:
         by_kind.setdefault(_body_kind(body), []).append(body.seconds)
+    def since_trigger(selected: list[TaskBody]) -> str:
+        return f"+{fmt_seconds(max(b.end for b in selected) - triggered)}" if selected else "—"
+
+    extract_bodies = [b for b in work if b.dag_id.startswith("extract_")]
+    builds = [b for b in work if "Producer" in b.operator]
     failed = {f"{r.org_code}": s for r, s in states.items() if s != "success"}
     failed_tis = [f"{ti['dag_id']}.{ti['task_id']}" for ti in instances if ti.get("state") == "failed"]
     with psycopg.connect(url) as conn:
@@ -265,6 +305,10 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
     result.figure("Airflow start-up incl. migrate and first parse (not in the flow's time)", fmt_seconds(startup))
     result.figure("wall time, trigger → last task instance ends", fmt_seconds(wall))
     result.figure("time with at least one task body at work (union)", fmt_seconds(work_union))
+    result.figure("timeline", f"last extract/validate body ends {since_trigger(extract_bodies)}; "
+                              f"{len(builds)} transform run(s) (dbt builds: "
+                              f"{', '.join(fmt_seconds(b.seconds) for b in builds) or '—'}), last ends "
+                              f"{since_trigger(builds)}; flow ends +{fmt_seconds(wall)}")
     for kind, secs in sorted(by_kind.items()):
         result.figure(f"task bodies — {kind}", f"{len(secs)} × , Σ {fmt_seconds(sum(secs))}, "
                                                 f"longest {fmt_seconds(max(secs))}")

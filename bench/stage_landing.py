@@ -110,6 +110,38 @@ def time_run_load(load: OrgLoad, end: dt.datetime) -> tuple[float, list[str]]:
     return time.perf_counter() - started, [first.load_id, second.load_id]
 
 
+def profile_run_load(url: str, load: OrgLoad, end: dt.datetime) -> list[tuple[str, float]]:
+    """Where run_load's time goes, as shares of cProfile's total (a separate load, deleted after).
+
+    cProfile slows Python down, so only the shares are reported, never its timing.
+    """
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    outcome = landing.run_load("GM9999", TOPDESK_INCIDENTS, end - dt.timedelta(days=1), end, iter(load.current))
+    profiler.disable()
+    groups: dict[str, float] = {}
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    for (filename, _, function), (_, _, own, _, _) in stats.items():
+        if "json" in filename or function in ("dumps", "encode", "iterencode") or "JSONEncoder" in function:
+            group = "json.dumps of each record"
+        elif "poll" in function or "select" in function or "wait" in function:
+            group = "waiting for PostgreSQL (COPY, commit, audit rows)"
+        elif "psycopg" in filename or "write_row" in function:
+            group = "psycopg COPY row formatting and sending"
+        else:
+            group = "other Python (generator, keys, bookkeeping)"
+        groups[group] = groups.get(group, 0.0) + own
+    total = sum(groups.values()) or 1.0
+    with psycopg.connect(url) as conn:
+        conn.execute("delete from raw.topdesk_incidents where load_id = %s", (outcome.load_id,))
+        conn.execute("delete from audit.loads where load_id = %s", (outcome.load_id,))
+        conn.commit()
+    return sorted(((g, t / total) for g, t in groups.items()), key=lambda item: -item[1])
+
+
 def _vacuum(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("vacuum (analyze) raw.topdesk_incidents")
@@ -125,6 +157,7 @@ def run(url: str, orgs: int, tickets: int, history_share: float, changed_share: 
     key = os.environ["SSC_PSEUDONYMISATION_KEY"].encode()
     totals = {"run_load": 0.0, "copy": 0.0, "to_sql": 0.0, "generate": 0.0}
     rows = pandas_rows = 0
+    profile: list[tuple[str, float]] = []
     delta_by_org: dict[str, list[dict[str, Any]]] = {}
     for index in range(1, orgs + 1):
         org_code = f"GM{index:04d}"
@@ -141,13 +174,17 @@ def run(url: str, orgs: int, tickets: int, history_share: float, changed_share: 
             pandas_rows += load.rows
         _vacuum(url)
         progress(f"  {org_code}: {load.rows:,} rows; run_load {fmt_rate(load.rows, seconds)}")
+        if index == orgs:
+            profile = profile_run_load(url, load, end)
+            _vacuum(url)
         del load
     with psycopg.connect(url) as conn:
         landed = conn.execute("select count(*), pg_total_relation_size('raw.topdesk_incidents')"
                               " from raw.topdesk_incidents").fetchone()
     run_load_rate = rows / totals["run_load"]
-    copy_rate = rows / totals["copy"]
     to_sql_rate = pandas_rows / totals["to_sql"] if totals["to_sql"] else None
+    speedup = run_load_rate / to_sql_rate if to_sql_rate else None
+    copy_rate = rows / totals["copy"]
     result.figure("rows landed", f"{rows:,} ({orgs} organisations × {tickets:,} tickets + "
                                  f"{rows - orgs * tickets:,} earlier versions; {2 * orgs} loads)")
     result.figure("raw.topdesk_incidents after landing", f"{landed[0]:,} rows, {landed[1] / 2**20:,.0f} MiB "
@@ -160,8 +197,25 @@ def run(url: str, orgs: int, tickets: int, history_share: float, changed_share: 
                                                  f"({scope}) — {fmt_rate(pandas_rows, totals['to_sql'])}")
     result.figure("record generation (not timed in any figure)", fmt_seconds(totals["generate"]))
     result.checks.append(Check("run_load / plain COPY throughput", run_load_rate / copy_rate, ">=", 0.5))
-    speedup = run_load_rate / to_sql_rate if to_sql_rate else None
     result.checks.append(Check("run_load / pandas.to_sql throughput", speedup, ">=", 5.0))
+    result.figure("where run_load's time goes (cProfile shares, one organisation's current load)",
+                  "; ".join(f"{group} {share:.0%}" for group, share in profile))
+    ceiling = copy_rate / to_sql_rate if to_sql_rate else None
+    if ceiling is not None:
+        result.figure("plain COPY / pandas.to_sql throughput (the most any loader could gain over pandas here)",
+                      f"{ceiling:.2f}×")
+    if speedup is not None and speedup < 5.0 and ceiling is not None and ceiling < 5.0:
+        result.notes.append(
+            f"Why the pandas target misses: even a plain COPY of a ready file is only {ceiling:.1f}× faster than "
+            "`to_sql` into this table, so no loader can be 5× faster: most of the time is PostgreSQL's, common to "
+            "every method — parsing each ~1.3 kB payload into `jsonb`, maintaining the two indexes "
+            "(`load_id`; `org_code, incident_id, modified_at desc`) and the foreign key to `audit.loads`. "
+            "pandas is also no longer slow: SQLAlchemy 2 sends `to_sql`'s rows as multi-row INSERTs "
+            "(insertmanyvalues, 1 000 rows a statement), not one statement per row. What would move it "
+            "(not in the bench's files): landing the payload as `json` or `text` and casting in staging moves "
+            "the parse cost to every read; fewer indexes on `raw` (the key index could be built per load after "
+            "the COPY). In run_load itself, `json.dumps` is the largest Python share; a faster encoder "
+            "(orjson, not a dependency today) would narrow the gap to the plain COPY, not reach 5×.")
     result.notes.append(
         "run_load's time includes its two audit transactions per load and `json.dumps` of every record; "
         "the plain COPY is fed a ready CSV (no serialisation), so the first ratio is the pipeline's whole "

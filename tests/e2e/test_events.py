@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,6 +23,7 @@ from ssc_pipeline.orchestration import airflow_runtime
 from ssc_pipeline.orchestration.airflow_api import AirflowClient
 from ssc_pipeline.registry import active_organisations
 
+AMS = ZoneInfo("Europe/Amsterdam")
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 
@@ -82,3 +84,24 @@ def test_data_ready_event_runs_extract_then_transform(airflow: AirflowClient) ->
     # only the organisation that announced data was extracted
     assert count("select count(*) from audit.loads where org_code <> 'GM0642'"
                  " and run_id like 'asset_triggered%%'") == 0
+
+
+def test_dropped_file_with_ready_marker_is_picked_up_by_the_watcher(airflow: AirflowClient) -> None:
+    from ssc_pipeline.simulators.file_drop import write_ticket_drop
+    from ssc_pipeline.sources.files import inbox_root
+
+    day = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=2)
+    before = count("select count(*) from audit.loads where org_code = 'GM0610' and status = 'accepted'")
+    written = write_ticket_drop("GM0610", inbox_root(), day, tickets_per_weekday=8)
+    assert written[-1].name == "READY"
+
+    def loaded() -> bool:
+        return count("select count(*) from audit.loads where org_code = 'GM0610' and status = 'accepted'"
+                     " and window_start = %s", dt.datetime.combine(day, dt.time(0), tzinfo=AMS)) == 2
+
+    wait_for(loaded, 240, "the READY marker to start GM0610's extract and land its two files")
+    assert not written[-1].exists()  # the trigger consumed the marker
+    assert count("select count(*) from audit.loads where org_code = 'GM0610' and status = 'accepted'") == before + 2
+    runs = [r for r in airflow.runs("extract_gm0610") if r["run_type"] == "asset_triggered"]
+    assert runs and runs[0]["state"] in ("running", "success", "queued")
+    assert (inbox_root() / "GM0610" / "processed" / written[0].name).exists()
