@@ -128,6 +128,13 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_dbt_docs(args: argparse.Namespace) -> int:
+    from ssc_pipeline.transform import generate_docs
+
+    console.print(f"dbt docs: {generate_docs()} (open in a browser; also under 'dbt Docs' in the Airflow UI)")
+    return 0
+
+
 def _cmd_release(args: argparse.Namespace) -> int:
     from ssc_pipeline.validation import release_load
 
@@ -208,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
     backfill.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD (inclusive)")
     backfill.set_defaults(func=_cmd_backfill)
+    dbt_docs = sub.add_parser("dbt-docs", help="generate dbt's documentation site (one static HTML file)")
+    dbt_docs.set_defaults(func=_cmd_dbt_docs)
     release = sub.add_parser("release", help="accept a quarantined load after review (recorded)")
     release.add_argument("load_id")
     release.add_argument("--by", required=True, help="who decides")

@@ -89,3 +89,18 @@ def run_dbt(args: Sequence[str] = ("build",), url: str | None = None,
         detail = "; ".join(failures) or str(result.exception)
         raise DbtFailed(f"dbt {' '.join(a for a in args if not a.startswith('-'))} failed: {detail}")
     return DbtOutcome(True, invocation_id, nodes, failures)
+
+
+def docs_dir() -> Path:
+    return warehouse.ssc_home() / "dbt-docs"
+
+
+def generate_docs() -> Path:
+    """dbt's documentation site (models, columns, lineage, exposures) as one static HTML file.
+
+    Also the folder Airflow's UI shows under "dbt Docs" (astronomer-cosmos plugin,
+    ``AIRFLOW__COSMOS__DBT_DOCS_DIR``).
+    """
+    target = docs_dir()
+    run_dbt(("docs", "generate", "--static"), target_path=target)
+    return target / "static_index.html"
