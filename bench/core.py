@@ -224,7 +224,10 @@ def valid_rsins(count: int, start: int = 10_000_000) -> list[str]:
     return found
 
 
-SOURCE_MIX = ("topdesk",) * 12 + ("servicenow",) * 5 + ("files",) * 3  # of every 20 organisations
+# Of every 20 organisations 12 TOPdesk, 5 ServiceNow, 3 file drops, interleaved so any prefix is mixed too.
+SOURCE_MIX = ("topdesk", "servicenow", "topdesk", "files", "topdesk", "servicenow", "topdesk", "topdesk",
+              "servicenow", "topdesk", "files", "topdesk", "servicenow", "topdesk", "topdesk", "servicenow",
+              "topdesk", "files", "topdesk", "topdesk")
 
 
 def registry_entries(count: int, sources: Sequence[str] | None = None,

@@ -23,7 +23,10 @@ that costs, in one run, on one PostgreSQL:
    rounds, the median (and the best) of each. The baseline is the plain
    calendar-time aggregate ``sum(extract(epoch from resolved_at - opened_at))``
    over the same table. Other work on the machine slows both; the load
-   average is printed so a reader can judge the run.
+   average is printed so a reader can judge the run;
+6. when the server runs on this host, the CPU time one backend spends on
+   each query without parallel workers (from /proc): the per-row cost ratio,
+   which other load on the machine barely moves.
 
 Usage::
 
@@ -191,9 +194,25 @@ def compile_inline(sql: str, url: str, work: Path) -> str:
     return result.result.results[0].node.compiled_code
 
 
+def backend_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of one PostgreSQL backend, from /proc (None when the server is remote)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_query(conn: psycopg.Connection, pid: int, sql: str) -> float | None:
+    before = backend_cpu_seconds(pid)
+    conn.execute(sql, prepare=False).fetchone()
+    after = backend_cpu_seconds(pid)
+    return None if before is None or after is None else after - before
+
+
 def time_query(conn: psycopg.Connection, sql: str) -> tuple[float, tuple]:
     started = time.perf_counter()
-    row = conn.execute(sql).fetchone()
+    row = conn.execute(sql, prepare=False).fetchone()  # planned afresh each time, like a dbt model
     return time.perf_counter() - started, tuple(row or ())
 
 
@@ -238,6 +257,18 @@ def main(argv: list[str] | None = None) -> int:
                     for name, sql in queries.items():
                         elapsed, _ = time_query(conn, sql)
                         timings[name].append(elapsed)
+            # CPU time of one backend without parallel workers: what each query costs per row,
+            # whatever else the machine is doing (only when the server runs on this host). A new
+            # connection, so no plan made with parallel workers is reused.
+            with psycopg.connect(url, autocommit=True) as serial:
+                serial.execute("set max_parallel_workers_per_gather = 0")
+                pid = serial.execute("select pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+                cpu: dict[str, list[float]] = {name: [] for name in ("calendar", "business")}
+                for _ in range(max(3, args.repeat // 2)):
+                    for name in cpu:
+                        used = cpu_query(serial, pid, queries[name])
+                        if used is not None:
+                            cpu[name].append(used)
     finally:
         if args.keep:
             print(f"kept scratch database {dbname}")
@@ -259,6 +290,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{float(answers[name][1]):>16,.0f} minutes")
     print(f"ratio business / calendar        {ratio:>9.2f} x   (target <= {TARGET_RATIO:.0f} x; "
           f"best/best {best['business'] / best['calendar']:.2f} x; with holds {ratio_holds:.2f} x)")
+    if cpu["calendar"] and cpu["business"] and statistics.median(cpu["calendar"]) > 0:
+        cpu_median = {name: statistics.median(values) for name, values in cpu.items()}
+        cpu_ratio = cpu_median["business"] / cpu_median["calendar"]
+        print(f"CPU time, one backend, no parallel workers: calendar {cpu_median['calendar'] * 1000:.0f} ms, "
+              f"business {cpu_median['business'] * 1000:.0f} ms, ratio {cpu_ratio:.2f} x")
     print(f"{args.repeat} interleaved rounds; load average {load[0]:.1f} at start "
           f"on {os.cpu_count()} CPUs; whole run {time.perf_counter() - began:.0f} s")
     return 0 if ratio <= TARGET_RATIO else 1

@@ -25,9 +25,10 @@ from ssc_pipeline.sources.files.inbox import (
     raw_entity,
 )
 
-# Raw-gate suite per file kind (validation.validate_load); kinds without one are checked
-# completely by their row parsers.
-SUITES: dict[str, str] = {"tickets": "raw_file_tickets", "ticket_holds": "raw_file_ticket_holds"}
+# Raw-gate suite per file kind (validation.validate_load): the row parsers reject malformed
+# files before landing; the suites judge each landed load again, in SQL, as every source's are.
+SUITES: dict[str, str] = {kind: f"raw_file_{kind}" for kind in
+                          ("tickets", "ticket_holds", "costs", "allocation_keys", "baselines", "survey_responses")}
 
 __all__ = ["KINDS", "READY_MARKER", "SSC_FOLDER", "SUITES", "FileKind", "FileLoad", "InboxError",
            "RowError", "ServiceCatalogue", "inbox_root", "kind_for", "load_catalogue", "map_service",
