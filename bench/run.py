@@ -24,7 +24,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python bench/run.py`: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.core import SCALES, Sizes, StageResult, fmt_seconds, render_results, resolve_sizes  # noqa: E402
+from bench.core import SCALES, Sizes, StageResult, fmt_seconds, resolve_sizes  # noqa: E402
+from bench.report import render_results  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 ORDER = (5, 1, 3, 4, 2, 6)

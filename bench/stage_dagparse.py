@@ -8,7 +8,8 @@ written first, as ``ssc airflow start`` does. Then, in a fresh Python process
 each time (nothing of ``ssc_pipeline``, Cosmos or dbt imported yet), Airflow's
 ``DagBag`` parses ``dags/``; the figure is the DagBag's own wall time,
 after ``import airflow`` (the DAG processor has Airflow loaded already; that
-import is reported beside it). Median of ``repeat`` processes.
+import is reported beside it). Median of at least five processes; the CPU time of the
+parse is reported beside the wall time, which a shared machine inflates.
 
 For context, not for the verdict: each DAG file alone in its own fresh
 process (closer to the DAG processor, which parses every file in a process of
@@ -34,11 +35,11 @@ import json, sys, time
 started = time.perf_counter()
 import airflow  # noqa: F401  (the DAG processor has it loaded already)
 from airflow.dag_processing.dagbag import DagBag
-imported = time.perf_counter()
+imported, cpu = time.perf_counter(), time.process_time()
 bag = DagBag(dag_folder=sys.argv[1])
-parsed = time.perf_counter()
+parsed, cpu = time.perf_counter(), time.process_time() - cpu
 print(json.dumps({
-    "airflow_import_s": imported - started, "dagbag_s": parsed - imported,
+    "airflow_import_s": imported - started, "dagbag_s": parsed - imported, "dagbag_cpu_s": cpu,
     "dags": len(bag.dags), "tasks": sum(len(d.tasks) for d in bag.dags.values()),
     "import_errors": {str(k): str(v)[-400:] for k, v in bag.import_errors.items()},
     "files": [[s.file, s.duration.total_seconds(), s.dag_num, s.task_num] for s in bag.dagbag_stats],
@@ -74,7 +75,7 @@ def run(home: Path, dag_orgs: int, repeat: int, progress: Callable[[str], None] 
         os.environ.pop("SSC_REGISTRY", None)
     dags = project_root() / "dags"
     runs = []
-    for i in range(repeat):
+    for i in range(max(repeat, 5)):  # cheap, and the shared machine makes single rounds jumpy
         runs.append(probe(dags, registry, home))
         progress(f"  DagBag over dags/ with {len(orgs)} organisations: {fmt_seconds(runs[-1]['dagbag_s'])} "
                  f"({runs[-1]['dags']} DAGs, {runs[-1]['tasks']} tasks)")
@@ -89,8 +90,11 @@ def run(home: Path, dag_orgs: int, repeat: int, progress: Callable[[str], None] 
     sources = {s: sum(1 for o in orgs if o.source == s) for s in ("topdesk", "servicenow", "files")}
     result.figure("registry", f"{len(orgs)} organisations ({', '.join(f'{n} {s}' for s, n in sources.items())})")
     result.figure("DAGs / tasks parsed", f"{last['dags']} / {last['tasks']}")
-    result.figure(f"DagBag over dags/ (median of {repeat} fresh processes)",
+    result.figure(f"DagBag over dags/, wall time (median of {len(runs)} fresh processes)",
                   f"{fmt_seconds(parse)}; rounds: " + ", ".join(fmt_seconds(r["dagbag_s"]) for r in runs))
+    cpu = median(r["dagbag_cpu_s"] for r in runs)
+    result.figure("… its CPU time (median; what the parse costs, whatever else runs on the machine)",
+                  fmt_seconds(cpu))
     result.figure("per file inside that DagBag", "; ".join(
         f"`{Path(f).name}` {fmt_seconds(d)}" for f, d, *_ in sorted(last["files"], key=lambda s: -s[1])))
     result.figure("each DAG file alone in a fresh process (as the DAG processor parses)", "; ".join(
@@ -98,5 +102,19 @@ def run(home: Path, dag_orgs: int, repeat: int, progress: Callable[[str], None] 
     result.figure("`import airflow` before parsing (not counted)", fmt_seconds(median(r["airflow_import_s"] for r in runs)))
     result.figure("the project's own organisations.yml (5 organisations), same DagBag",
                   f"{fmt_seconds(small['dagbag_s'])} ({small['dags']} DAGs)")
-    result.checks.append(Check("DagBag parse of all DAG files", parse, "<=", 2.0, "s"))
+    result.checks.append(Check("DagBag parse of all DAG files (wall time)", parse, "<=", 2.0, "s"))
+    if parse > 2.0:
+        result.limit = (f"the DagBag took {fmt_seconds(parse)} of wall time for {fmt_seconds(cpu)} of CPU"
+                        + (": the rest is waiting for a CPU on the shared machine." if cpu <= 2.0 else
+                           "; most is the transform DAG (Cosmos import, a task per dbt model from the manifest)."))
+    if parse > 2.0 and cpu <= 2.0:
+        result.notes.append(
+            f"The wall time misses while the parse itself needs {fmt_seconds(cpu)} of CPU: the difference is "
+            "waiting for a CPU on the shared machine (see the load average). On an idle machine the wall time "
+            "is close to the CPU time.")
+    elif parse > 2.0:
+        result.notes.append(
+            "Most of the parse is the transform DAG: importing Cosmos and rendering a task per dbt model from the "
+            "manifest; the extract DAGs grow with the registry (one DAG per organisation, one Asset watcher per "
+            "file-drop organisation).")
     return result

@@ -140,12 +140,12 @@ def _process_kind(proc: psutil.Process) -> str:
     try:
         words = " ".join(proc.cmdline()).replace("/", " ").split()
     except psutil.Error:
-        return "gone"
+        return "exited while sampled"
     for kind in ("scheduler", "dag-processor", "triggerer", "api-server", "api_server"):
         if kind in words:
             return f"airflow {kind.replace('_', '-')}"
     if "worker" in words:
-        return "task processes (airflow worker -- <task>)"
+        return "airflow worker (LocalExecutor workers and the task processes they fork)"
     if words[:1] == ["postgres:"] or "postgres" in words[:2]:
         return "postgres"
     return " ".join(words[:2])[:40] or "?"
@@ -369,17 +369,33 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
         "and after its deferral) are counted as orchestration, as are task start-up, scheduling and Asset "
         "hand-overs. A body's own imports and connections count as work, so this is a lower bound.")
     if sampler.peak_rss["airflow"] / 1e9 > 2.0:
+        pss = sampler.peak_pss["airflow"] / 1e9
+        result.limit = (f"peak RSS {sampler.peak_rss['airflow'] / 1e9:.2f} GB (PSS {pss:.2f} GB): ~200 MB per "
+                        f"Airflow process, with LocalExecutor's workers and their task processes up to "
+                        f"parallelism 6 beside the components. Fix (`airflow_runtime` / `dag_builders`): "
+                        f"parallelism 4 on 2 cores, and the transform as the Cosmos producer's single `dbt build` "
+                        f"task instead of 34 watcher sensors started twice each.")
         result.notes.append(
-            f"Memory: RSS counts the pages a forked task process shares with its parent once per process, so "
-            f"the RSS sum overstates physical memory; the PSS sum (shared pages split between their sharers) was "
-            f"{sampler.peak_pss['airflow'] / 1e9:.2f} GB at its peak for the same processes. On RSS, as the target "
-            f"is stated, it misses: every task runs in its own process of a few hundred MB (Airflow, the SDK and "
-            f"the pipeline's imports), and up to `AIRFLOW__CORE__PARALLELISM` = 6 of them run beside the four "
-            f"components. Levers, in `ssc_pipeline.orchestration` (not the bench's files): a parallelism of 4 "
-            f"(2 cores cannot run 6 busy tasks anyway); fewer task processes per night — the transform DAG "
-            f"renders one Cosmos watcher sensor per dbt model, each a task process twice, where a single "
-            f"`dbt build` task (the producer alone, models shown in dbt docs instead) would do; and the GX and "
-            f"dbt imports only in the processes that need them (they are, already).")
+            f"Memory: RSS counts the pages a forked process shares with its parent once per process, so the RSS "
+            f"sum overstates physical memory; the PSS sum (shared pages split between their sharers) of the same "
+            f"processes peaked at {pss:.2f} GB — {'also above' if pss > 2.0 else 'within'} the limit. Where it goes "
+            f"(the breakdown above): LocalExecutor keeps up to `AIRFLOW__CORE__PARALLELISM` = 6 worker processes, "
+            f"each forking a task process of ~200 MB (Airflow, the task SDK and the pipeline's imports) per "
+            f"running task, beside the scheduler, the DAG processor (and its parsing children), the API server, "
+            f"the triggerer and two log servers. Levers, in `ssc_pipeline.orchestration.airflow_runtime` and "
+            f"`dag_builders` (not the bench's files): parallelism 4 on 2 cores (six busy tasks cannot run at "
+            f"once anyway) saves ~2 × 200 MB per slot; fewer task processes per night — the transform DAG runs "
+            f"one Cosmos watcher sensor per dbt model (34), each a task process twice (before and after its "
+            f"deferral), where the producer's single `dbt build` task alone would do.")
+    validate = by_kind.get("extract DAGs: validate_load", [])
+    if validate and sum(validate) > 0.5 * sum(b.seconds for b in work):
+        result.notes.append(
+            f"Most task-body time is the raw gate: {len(validate)} validate_load bodies, Σ "
+            f"{fmt_seconds(sum(validate))} (longest {fmt_seconds(max(validate))}), against "
+            f"{fmt_seconds(sum(by_kind.get('extract DAGs: extract_load', [0.0])))} for landing. Each runs the "
+            f"ticket and hold suites and the load-profile suite per load and rebuilds the Data Docs site under a "
+            f"file lock, with up to six validations competing for 2 cores; see benchmark 4 for the suite's own "
+            f"cost and its fix. At `--scale full` this is what to watch for the 10-minute limit.")
     if failed or failed_tis:
         result.error = f"some runs failed: {failed or ''} {failed_tis or ''}; logs under the bench's Airflow home"
     return result

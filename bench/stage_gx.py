@@ -262,6 +262,12 @@ def run(url: str, rows: int, repeat: int, progress: Callable[[str], None] = prin
     result.checks.append(Check("GX time / plain SQL time", gx / plain, "<=", 2.0))
     result.figure("statements GX sends to PostgreSQL per validation", str(statements.count))
     if gx / plain > 2.0:
+        result.limit = (f"GX sends {statements.count} statements, each re-parsing every payload through the "
+                        f"suite's `meta.query` (the plain SQL parses once). Fix (in `validation.validate_load`): "
+                        f"materialise the load's `meta.query` into an unlogged typed table and validate that — "
+                        f"measured {median(materialised) / plain:.2f}× the plain SQL, "
+                        f"{median(boolean_first) / plain:.2f}× with `BOOLEAN_ONLY` first and SUMMARY only on "
+                        f"failure.")
         result.notes.append(
             f"Suggested fix (in `ssc_pipeline.validation.validate_load`, not in the bench's files): create an "
             f"unlogged table from the suite's `meta.query` for the load (typed columns: each payload parsed once), "

@@ -61,6 +61,10 @@ def run(url: str, tickets: int, repeat: int | None = None, progress: Callable[[s
     if "ratio_best" in figures:
         result.figure("ratio of the best rounds", f"{figures['ratio_best']:.2f}×")
     result.checks.append(Check("business time / calendar time", figures["ratio"], "<=", TARGET))
+    if figures["ratio"] > TARGET:
+        best = f" (best rounds {figures['ratio_best']:.2f}×)" if "ratio_best" in figures else ""
+        result.limit = (f"measured {figures['ratio']:.2f}×{best} by `bench/sla_clock.py`; the query and its "
+                        "analysis are its owner's (bench/README.md, SLA section), so the harness only reports it.")
     output = "\n".join(line for line in done.stdout.splitlines() if line.strip())
     result.notes.append("Output of `bench/sla_clock.py` in this run:")
     result.notes.append("```\n" + output + "\n```")

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench import core  # noqa: E402
+from bench.report import render_results  # noqa: E402
 from bench.run import parse_args, selected  # noqa: E402
 from ssc_pipeline.registry import parse_registry, rsin_passes_eleven_proof  # noqa: E402
 
@@ -134,7 +135,7 @@ def test_report_has_machine_summary_and_every_stage() -> None:
     stage = core.StageResult(1, "Landing", checks=[core.Check("ratio", 0.7, ">=", 0.5)],
                              figures=[("rows", "10")], notes=["A note."])
     missing = core.StageResult(2, "SLA", checks=[core.Check("ratio", None, "<=", 3.0)], error="not available")
-    text = core.render_results({"started": "now"}, [("CPU", "x86")], [stage, missing])
+    text = render_results({"started": "now"}, [("CPU", "x86")], [stage, missing])
     assert "## Machine" in text and "| CPU | x86 |" in text
     assert "| 1 | Landing: ratio | 0.70× | ≥ 0.50× | PASS |" in text
     assert "## 2. SLA — N/A" in text and "not available" in text and "A note." in text
@@ -155,3 +156,14 @@ def test_cli_selection() -> None:
         selected("7")
     args = parse_args(["--scale", "full", "--orgs", "2", "--only", "1"])
     assert (args.scale, args.orgs, args.only) == ("full", 2, "1")
+
+
+def test_plain_copy_buffer_escapes_text_format() -> None:
+    from bench.data import copy_buffer
+
+    record = {"id": "a\tb", "modificationDate": "2026-01-01T00:00:00.000+0000", "x": "back\\slash\nline"}
+    line = copy_buffer("L", "GM0001", [record]).decode()
+    fields = line.rstrip("\n").split("\t")
+    assert line.count("\n") == 1 and len(fields) == 5
+    assert fields[2] == "a\\tb"
+    assert json.loads(fields[4].replace("\\\\", "\\")) == record

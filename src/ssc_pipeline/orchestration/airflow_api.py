@@ -142,6 +142,17 @@ class AirflowClient:
                 time.sleep(1)
         return states
 
+    def wait_no_active_runs(self, dag_ids: Iterable[str], timeout: float = 900.0) -> None:
+        """Wait until none of the DAGs has a queued or running run (runs started by events too)."""
+        deadline = time.monotonic() + timeout
+        pending = list(dag_ids)
+        while pending:
+            pending = [d for d in pending if any(r["state"] not in TERMINAL for r in self.runs(d, limit=20))]
+            if pending and time.monotonic() > deadline:
+                raise TimeoutError(f"{', '.join(pending)} still running after {timeout:.0f}s")
+            if pending:
+                time.sleep(2)
+
     def wait_until_idle(self, dag_id: str, since: dt.datetime, timeout: float = 900.0) -> list[dict[str, Any]]:
         """Wait until ``dag_id`` has no queued Asset events and no active runs, and ran after ``since``.
 

@@ -73,6 +73,9 @@ def run_nightly(client: AirflowClient, orgs: list[Organisation], days: list[dt.d
     states = client.wait_for_runs(
         by_key, on_done=(lambda key, state: on_done(by_key[key], state)) if on_done else None)
     if any(s == "success" for s in states.values()):
+        # runs started by events meanwhile (a READY marker, a "data ready" post) feed the
+        # transform too: let them finish first, then the hand-overs that follow them
+        client.wait_no_active_runs(sorted({r.dag_id for r in refs}))
         client.wait_until_idle("transform", since=started)
         client.wait_until_idle("monthly_close", since=started)
     return {by_key[k]: s for k, s in states.items()}
