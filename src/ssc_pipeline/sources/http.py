@@ -25,6 +25,7 @@ import logging
 import os
 import random
 import time
+from urllib.parse import urlsplit
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -319,3 +320,36 @@ class LinkHeaderPaginator(BasePaginator[str]):
 
     def get_next(self, response: httpx.Response, records: Sequence[Any]) -> str | None:
         return response.links.get("next", {}).get("url") or None
+
+
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def base_url_from_parts(system: str, host: str, port: int | None = None, schema: str | None = None) -> str:
+    """A base URL from Airflow-connection-like parts, for any of the API sources.
+
+    ``host`` may carry a scheme and a path; without a scheme, https is assumed,
+    except for 127.0.0.1/localhost (the simulators), which get http. ``schema``,
+    if given, is appended as a path segment (the simulator's tenant prefix,
+    e.g. ``gm0505``). Credentials in the host are dropped, never kept in a URL.
+    """
+    if not host or not host.strip():
+        raise ValueError(f"{system} connection has no host")
+    raw = host.strip()
+    if "://" not in raw:
+        bare = raw.split("/", 1)[0]
+        hostname = bare.rsplit(":", 1)[0] if bare.count(":") == 1 else bare
+        raw = f"{'http' if hostname.lower() in _LOCAL_HOSTS else 'https'}://{raw}"
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{system} connection host is not a usable URL: {host!r}")
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    if port is not None:
+        if parts.port is not None and parts.port != int(port):
+            raise ValueError(f"port {port} conflicts with the port in host {host!r}")
+        if parts.port is None:
+            netloc = f"{netloc}:{int(port)}"
+    path = parts.path.rstrip("/")
+    if schema and schema.strip("/"):
+        path = f"{path}/{schema.strip('/')}"
+    return f"{parts.scheme}://{netloc}{path}"

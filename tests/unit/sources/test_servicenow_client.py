@@ -19,7 +19,6 @@ from ssc_pipeline.sources.http import FatalError, PaginationLoopError, Retriable
 from ssc_pipeline.sources.servicenow.client import (
     ServiceNowConnection,
     fetch_state_audit,
-    hold_rows,
     holds_from_state_audit,
     iter_incidents,
 )
@@ -227,11 +226,6 @@ def test_holds_from_state_audit() -> None:
         (t("2026-11-20 10:00:00"), t("2026-11-20 11:00:00"))]
     assert holds_from_state_audit([]) == []
     assert holds_from_state_audit([rows[0]]) == []
-    assert hold_rows({"a" * 32: holds_from_state_audit(rows), "b" * 32: []}) == [
-        {"ticket_id": "a" * 32, "hold_start": "2026-11-20T10:00:00+00:00",
-         "hold_end": "2026-11-20T12:30:00+00:00"},
-        {"ticket_id": "a" * 32, "hold_start": "2026-11-21T08:00:00+00:00", "hold_end": None},
-    ]
 
 
 def test_timestamp_format_and_streams() -> None:

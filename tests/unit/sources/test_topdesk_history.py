@@ -18,7 +18,6 @@ from ssc_pipeline.sources.http import FatalError
 from ssc_pipeline.sources.topdesk.client import TopdeskConnection, iter_incidents
 from ssc_pipeline.sources.topdesk.history import (
     fetch_hold_intervals,
-    hold_rows,
     holds_from_progress_trail,
 )
 
@@ -186,15 +185,3 @@ def test_ids_and_arguments_are_validated() -> None:
     assert fetch_hold_intervals(MOCK, []) == {}
 
 
-def test_hold_rows_for_landing() -> None:
-    cet = ZoneInfo("Europe/Amsterdam")
-    rows = hold_rows({
-        IDS[0]: [(datetime(2026, 11, 20, 11, 0, tzinfo=cet), datetime(2026, 11, 20, 13, 30, tzinfo=cet)),
-                 (datetime(2026, 11, 21, 9, 0, tzinfo=UTC), None)],
-        IDS[1]: [],
-    })
-    assert rows == [
-        {"ticket_id": IDS[0], "hold_start": "2026-11-20T10:00:00+00:00", "hold_end": "2026-11-20T12:30:00+00:00"},
-        {"ticket_id": IDS[0], "hold_start": "2026-11-21T09:00:00+00:00", "hold_end": None},
-    ]
-    assert json.loads(json.dumps(rows)) == rows  # plain JSON, ready for a JSONB payload

@@ -39,6 +39,7 @@ import httpx
 
 from ssc_pipeline.sources.http import (
     FatalError,
+    base_url_from_parts,
     LinkHeaderPaginator,
     PaginationLoopError,
     RetriableError,
@@ -53,7 +54,7 @@ from ssc_pipeline.sources.servicenow.streams import (
 )
 
 __all__ = [
-    "ServiceNowConnection", "iter_incidents", "fetch_state_audit", "holds_from_state_audit", "hold_rows",
+    "ServiceNowConnection", "iter_incidents", "fetch_state_audit", "holds_from_state_audit",
     "HoldInterval", "MAX_PAGE_SIZE", "MAX_PAGE_REPEATS", "AUDIT_CHUNK_SIZE",
 ]
 
@@ -63,7 +64,6 @@ HoldInterval = tuple[datetime, datetime | None]
 MAX_PAGE_SIZE = 10000
 MAX_PAGE_REPEATS = 2
 AUDIT_CHUNK_SIZE = 100  # sys_ids per sys_audit query: keeps the URL well under 8 KB
-_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 _TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 _USER_AGENT = "ssc-pipeline (ServiceNow connector)"
 _SYS_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -86,30 +86,12 @@ class ServiceNowConnection:
         simulator), which get http. ``schema``, if given, is appended as a path
         segment (the simulator's tenant prefix).
         """
-        if not host or not host.strip():
-            raise ValueError("ServiceNow connection has no host")
         if not login:
             raise ValueError("ServiceNow connection has no login (integration user)")
         if not password:
             raise ValueError("ServiceNow connection has no password")
-        raw = host.strip()
-        if "://" not in raw:
-            bare = raw.split("/", 1)[0]
-            hostname = bare.rsplit(":", 1)[0] if bare.count(":") == 1 else bare
-            raw = f"{'http' if hostname.lower() in _LOCAL_HOSTS else 'https'}://{raw}"
-        parts = urlsplit(raw)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"ServiceNow connection host is not a usable URL: {host!r}")
-        netloc = parts.netloc.rsplit("@", 1)[-1]  # never keep credentials in the URL
-        if port is not None:
-            if parts.port is not None and parts.port != int(port):
-                raise ValueError(f"port {port} conflicts with the port in host {host!r}")
-            if parts.port is None:
-                netloc = f"{netloc}:{int(port)}"
-        path = parts.path.rstrip("/")
-        if schema and schema.strip("/"):
-            path = f"{path}/{schema.strip('/')}"
-        return cls(base_url=f"{parts.scheme}://{netloc}{path}", username=login, password=password)
+        return cls(base_url=base_url_from_parts("ServiceNow", host, port, schema), username=login,
+                   password=password)
 
 
 def _check_window(window_start: datetime, window_end: datetime) -> None:
@@ -257,18 +239,6 @@ def holds_from_state_audit(rows: Iterable[dict[str, Any]], *,
     if start is not None:
         intervals.append((start, None))
     return intervals
-
-
-def hold_rows(intervals: Mapping[str, Sequence[HoldInterval]]) -> list[dict[str, str | None]]:
-    """Hold intervals as landing rows, the shape of the file drops' ``ticket_holds`` (DESIGN 4.3).
-
-    ``{"ticket_id", "hold_start", "hold_end"}`` with ISO-8601 UTC values
-    (``2026-11-20T10:00:00+00:00``); ``hold_end`` is None while the hold runs.
-    Tickets without holds produce no rows.
-    """
-    return [{"ticket_id": ticket_id, "hold_start": start.astimezone(timezone.utc).isoformat(),
-             "hold_end": end.astimezone(timezone.utc).isoformat() if end is not None else None}
-            for ticket_id, spans in intervals.items() for start, end in spans]
 
 
 def fetch_state_audit(

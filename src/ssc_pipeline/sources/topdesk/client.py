@@ -24,11 +24,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from ssc_pipeline.sources.http import (
+    base_url_from_parts,
     FatalError,
     OffsetPaginator,
     PaginationLoopError,
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 10000
 MAX_PAGE_REPEATS = 2  # re-requests of a page the server handed out twice
-_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 _TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 _USER_AGENT = "ssc-pipeline (TOPdesk connector)"
 
@@ -66,30 +65,11 @@ class TopdeskConnection:
         ``schema``, if given, is appended as a path segment (the tenant prefix
         of the simulator, e.g. ``gm0505``).
         """
-        if not host or not host.strip():
-            raise ValueError("TOPdesk connection has no host")
         if not login:
             raise ValueError("TOPdesk connection has no login (operator username)")
         if not password:
             raise ValueError("TOPdesk connection has no password (application password)")
-        raw = host.strip()
-        if "://" not in raw:
-            bare = raw.split("/", 1)[0]
-            hostname = bare.rsplit(":", 1)[0] if bare.count(":") == 1 else bare
-            raw = f"{'http' if hostname.lower() in _LOCAL_HOSTS else 'https'}://{raw}"
-        parts = urlsplit(raw)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"TOPdesk connection host is not a usable URL: {host!r}")
-        netloc = parts.netloc.rsplit("@", 1)[-1]  # never keep credentials in the URL
-        if port is not None:
-            if parts.port is not None and parts.port != int(port):
-                raise ValueError(f"port {port} conflicts with the port in host {host!r}")
-            if parts.port is None:
-                netloc = f"{netloc}:{int(port)}"
-        path = parts.path.rstrip("/")
-        if schema and schema.strip("/"):
-            path = f"{path}/{schema.strip('/')}"
-        return cls(base_url=f"{parts.scheme}://{netloc}{path}", username=login, password=password)
+        return cls(base_url=base_url_from_parts("TOPdesk", host, port, schema), username=login, password=password)
 
 
 class TopdeskPaginator(OffsetPaginator):

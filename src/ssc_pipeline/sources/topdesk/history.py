@@ -42,7 +42,7 @@ from ssc_pipeline.sources.topdesk.client import TopdeskConnection, TopdeskPagina
 from ssc_pipeline.sources.topdesk.timestamps import parse_topdesk_ts
 
 __all__ = [
-    "fetch_hold_intervals", "holds_from_progress_trail", "hold_rows", "HoldInterval", "HOLD_STATUSES",
+    "fetch_hold_intervals", "holds_from_progress_trail", "HoldInterval", "HOLD_STATUSES",
     "TRAIL_PAGE_SIZE", "MAX_PAGE_REPEATS",
 ]
 
@@ -79,18 +79,6 @@ def holds_from_progress_trail(entries: Iterable[dict[str, Any]], *,
     if start is not None:
         intervals.append((start, None))
     return intervals
-
-
-def hold_rows(intervals: Mapping[str, Sequence[HoldInterval]]) -> list[dict[str, str | None]]:
-    """Hold intervals as landing rows, the shape of the file drops' ``ticket_holds`` (DESIGN 4.3).
-
-    ``{"ticket_id", "hold_start", "hold_end"}`` with ISO-8601 UTC values
-    (``2026-11-20T10:00:00+00:00``); ``hold_end`` is None while the hold runs.
-    Tickets without holds produce no rows.
-    """
-    return [{"ticket_id": ticket_id, "hold_start": start.astimezone(timezone.utc).isoformat(),
-             "hold_end": end.astimezone(timezone.utc).isoformat() if end is not None else None}
-            for ticket_id, spans in intervals.items() for start, end in spans]
 
 
 def _trail(http: httpx.Client, url: str, auth: httpx.Auth, sleep: Callable[[float], None],
