@@ -233,6 +233,26 @@ def _load_query(suite_name: str, load_id: str) -> str:
     return query.replace("{load_id}", str(uuid.UUID(load_id)))
 
 
+@contextlib.contextmanager
+def _typed_copy(query: str, load_id: str) -> Iterator[str]:
+    """The load's rows, cast once into an unlogged scratch table that every expectation reads.
+
+    GX sends one statement per expectation; over the suite's query each of
+    them would parse every JSON payload again (measured: 6.9x the hand-written
+    SQL for the same rules on 250k rows; bench/RESULTS.md).
+    """
+    table = f"gx_work.load_{uuid.UUID(load_id).hex}"
+    with warehouse.connect(autocommit=True) as conn:
+        conn.execute("create schema if not exists gx_work")
+        conn.execute(f"drop table if exists {table}")
+        conn.execute(f"create unlogged table {table} as {query}")
+    try:
+        yield table
+    finally:
+        with warehouse.connect(autocommit=True) as conn:
+            conn.execute(f"drop table if exists {table}")
+
+
 def validate_load(load_id: str, suite_name: str, *, docs: bool = True) -> ValidationOutcome:
     """Validate one landed load; accept it, or quarantine it and raise ``LoadQuarantined``.
 
@@ -248,7 +268,8 @@ def validate_load(load_id: str, suite_name: str, *, docs: bool = True) -> Valida
     org_code, status = row
     if status not in ("landed", "quarantined"):
         raise ValueError(f"load {load_id} of {org_code} is {status}; only a landed load can be validated")
-    outcome = run_suite(suite_name, _load_query(suite_name, load_id), run_name=f"{org_code}-load-{load_id}")
+    with _typed_copy(_load_query(suite_name, load_id), load_id) as table:
+        outcome = run_suite(suite_name, f"select * from {table}", run_name=f"{org_code}-load-{load_id}")
     record_outcome(outcome, target=f"load:{load_id}", load_id=load_id)
     profile = run_suite(PROFILE_SUITE, _load_query(PROFILE_SUITE, load_id), run_name=f"{org_code}-profile-{load_id}")
     record_outcome(profile, target=f"load:{load_id}", load_id=load_id)

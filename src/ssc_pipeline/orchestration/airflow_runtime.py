@@ -89,7 +89,8 @@ def airflow_env(state: AirflowState, extra: dict[str, str] | None = None) -> dic
         "AIRFLOW__CORE__DAGS_FOLDER": str(project_root() / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        "AIRFLOW__CORE__PARALLELISM": "6",
+        # 2 cores: 4 task processes at once keeps peak memory near 2 GB (bench/RESULTS.md)
+        "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{state.base_url}/execution/",
