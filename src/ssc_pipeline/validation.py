@@ -234,7 +234,7 @@ def _load_query(suite_name: str, load_id: str) -> str:
 
 
 @contextlib.contextmanager
-def _typed_copy(query: str, load_id: str) -> Iterator[str]:
+def typed_load_copy(query: str, load_id: str) -> Iterator[str]:
     """The load's rows, cast once into an unlogged scratch table that every expectation reads.
 
     GX sends one statement per expectation; over the suite's query each of
@@ -268,7 +268,7 @@ def validate_load(load_id: str, suite_name: str, *, docs: bool = True) -> Valida
     org_code, status = row
     if status not in ("landed", "quarantined"):
         raise ValueError(f"load {load_id} of {org_code} is {status}; only a landed load can be validated")
-    with _typed_copy(_load_query(suite_name, load_id), load_id) as table:
+    with typed_load_copy(_load_query(suite_name, load_id), load_id) as table:
         outcome = run_suite(suite_name, f"select * from {table}", run_name=f"{org_code}-load-{load_id}")
     record_outcome(outcome, target=f"load:{load_id}", load_id=load_id)
     profile = run_suite(PROFILE_SUITE, _load_query(PROFILE_SUITE, load_id), run_name=f"{org_code}-profile-{load_id}")
