@@ -80,13 +80,13 @@ SERVICE_DATA_DAG_ID = "extract_ssc_service_data"
 
 
 def build_service_data_dag() -> DAG:
-    """The SSC's own files (cost ledger, allocation keys, baselines, surveys) from ``<inbox>/SSC``."""
-    schedule = AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable("30 3 * * *", timezone=TIMEZONE, interval=dt.timedelta(days=1)),
-        assets=service_data_ready_asset(),
-    )
+    """The SSC's own files (cost ledger, allocation keys, baselines, surveys) from ``<inbox>/SSC``.
+
+    Event-driven only: these files come when finance sends them, not nightly.
+    """
+    # No clock: the finance office's READY marker (or a "data ready" post) starts it.
     with DAG(
-        dag_id=SERVICE_DATA_DAG_ID, schedule=schedule, start_date=START, catchup=False, max_active_runs=1,
+        dag_id=SERVICE_DATA_DAG_ID, schedule=service_data_ready_asset(), start_date=START, catchup=False, max_active_runs=1,
         default_args=DEFAULT_ARGS, tags=["extract", "files", "SSC"],
         doc_md="Load the SSC's cost ledger, allocation keys, baselines and survey responses dropped in "
                "`<inbox>/SSC/` (see docs/file-drops.md).",
