@@ -76,7 +76,7 @@ class AirflowClient:
 
     def trigger_window(self, dag_id: str, run_id: str, start: dt.datetime, end: dt.datetime,
                        conf: dict[str, Any] | None = None) -> str:
-        """Trigger a run for the data interval [start, end).
+        """Trigger a run for the data interval [start, end) (logical date = end).
 
         When the run id exists already (a re-run of the same window), it is
         cleared so that it runs again: the tasks are idempotent.
@@ -84,8 +84,25 @@ class AirflowClient:
         body = {"dag_run_id": run_id, "logical_date": end.isoformat(),
                 "data_interval_start": start.isoformat(), "data_interval_end": end.isoformat(),
                 "conf": conf or {}}
+        return self._trigger_or_clear(dag_id, run_id, body)
+
+    def trigger_catchup(self, dag_id: str, run_id: str, start: dt.datetime, end: dt.datetime) -> str:
+        """Trigger a catch-up run over [start, end) without a logical date.
+
+        Airflow keeps one run per logical date, and a catch-up spans the dates
+        of nightly runs; so the window travels in the run's conf instead
+        (``window_start``/``window_end``, read by the extract task).
+        """
+        body = {"dag_run_id": run_id, "logical_date": None,
+                "conf": {"window_start": start.isoformat(), "window_end": end.isoformat()}}
+        return self._trigger_or_clear(dag_id, run_id, body)
+
+    def _trigger_or_clear(self, dag_id: str, run_id: str, body: dict[str, Any]) -> str:
         resp = self.request("POST", f"/api/v2/dags/{dag_id}/dagRuns", json=body)
         if resp.status_code == 409:
+            if self.request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}").status_code != 200:
+                raise AirflowApiError(f"trigger {dag_id} {run_id}: another run has logical date "
+                                      f"{body.get('logical_date')}: {resp.text[:300]}")
             self._json("POST", f"/api/v2/dags/{dag_id}/clearTaskInstances",
                        json={"dry_run": False, "dag_run_id": run_id, "reset_dag_runs": True,
                              "only_failed": False})

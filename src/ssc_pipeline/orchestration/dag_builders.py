@@ -35,6 +35,14 @@ def started_by_event(dag_run: object) -> bool:
     return "asset" in str(getattr(run_type, "value", run_type)).lower()
 
 
+def catchup_window(dag_run: object) -> tuple[dt.datetime, dt.datetime] | None:
+    """The [start, end) a catch-up run carries in its conf (``ssc backfill``, the demo), if any."""
+    conf = getattr(dag_run, "conf", None) or {}
+    if "window_start" not in conf or "window_end" not in conf:
+        return None
+    return dt.datetime.fromisoformat(conf["window_start"]), dt.datetime.fromisoformat(conf["window_end"])
+
+
 def source_pool(source: str) -> str:
     """One pool per source system, so no remote system is hit harder than its rate limit."""
     return f"source_{source}"
@@ -57,7 +65,7 @@ def build_extract_dag(org: Organisation) -> DAG:
         def extract_load(data_interval_start=None, data_interval_end=None, run_id=None, dag_run=None) -> dict:
             from ssc_pipeline.nightly import TICKET_ENTITY, extract_load, resolve_window
 
-            start, end = resolve_window(
+            start, end = catchup_window(dag_run) or resolve_window(
                 org.code, TICKET_ENTITY[org.source], data_interval_start, data_interval_end,
                 getattr(dag_run, "run_after", None), started_by_event(dag_run))
             return extract_load(org.code, start, end, run_id)
@@ -93,10 +101,11 @@ def build_service_data_dag() -> DAG:
     ) as dag:
 
         @task(task_id="extract_load", pool=source_pool("files"))
-        def extract_load(data_interval_start=None, data_interval_end=None, run_id=None) -> dict:
+        def extract_load(data_interval_start=None, data_interval_end=None, run_id=None, dag_run=None) -> dict:
             from ssc_pipeline.nightly import extract_service_data
 
-            return extract_service_data(data_interval_start, data_interval_end, run_id)
+            start, end = catchup_window(dag_run) or (data_interval_start, data_interval_end)
+            return extract_service_data(start, end, run_id)
 
         @task(task_id="validate_load", outlets=[SERVICE_DATA], retries=0)
         def validate_load(extracted: dict) -> dict:

@@ -53,9 +53,9 @@ def trigger_catchup(client: AirflowClient, orgs: Iterable[Organisation], first: 
     end = dt.datetime.combine(until, dt.time(0), tzinfo=AMS)
     run_id = f"catchup__{first}_{until}"  # "backfill__" is reserved by Airflow
     refs = [RunRef("SSC", SERVICE_DATA_DAG_ID, run_id, first)]  # the SSC's cost ledger, keys, surveys
-    client.trigger_window(SERVICE_DATA_DAG_ID, run_id, start, end)
+    client.trigger_catchup(SERVICE_DATA_DAG_ID, run_id, start, end)
     for org in orgs:
-        client.trigger_window(org.dag_id, run_id, start, end)
+        client.trigger_catchup(org.dag_id, run_id, start, end)
         refs.append(RunRef(org.code, org.dag_id, run_id, first))
     return refs
 
