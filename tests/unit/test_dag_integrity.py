@@ -11,6 +11,32 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(scope="module")
+def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The transform DAG is rendered from the manifest `ssc airflow start` writes with `dbt parse`
+    (no database needed): write one into a private SSC home, as a fresh machine would."""
+    import os
+
+    from ssc_pipeline.transform import parse_project
+
+    home = tmp_path_factory.mktemp("ssc-home")
+    saved = os.environ.get("SSC_HOME")
+    os.environ["SSC_HOME"] = str(home)
+    try:
+        parse_project()
+        return home
+    finally:
+        if saved is None:
+            os.environ.pop("SSC_HOME", None)
+        else:
+            os.environ["SSC_HOME"] = saved
+
+
+@pytest.fixture(autouse=True)
+def _ssc_home(dbt_manifest: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSC_HOME", str(dbt_manifest))
+
+
 def _dagbag(monkeypatch: pytest.MonkeyPatch, registry: Path | None = None):
     from airflow.dag_processing.dagbag import DagBag
 
