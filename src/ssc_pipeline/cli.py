@@ -65,7 +65,6 @@ def _cmd_airflow(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from ssc_pipeline.orchestration import airflow_runtime
-    from ssc_pipeline.orchestration.airflow_api import AirflowClient
     from ssc_pipeline.orchestration.runs import run_nightly
     from ssc_pipeline.registry import active_organisations
 
@@ -76,9 +75,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not airflow_runtime.running_pids():
         console.print("[red]Airflow is not running: start it with `ssc airflow start` (or use `ssc demo`)[/]")
         return 2
-    state = airflow_runtime.load_state()
-    client = AirflowClient(state.base_url, airflow_runtime.API_USER, state.password)
-    states = run_nightly(client, orgs, [dt.date.fromisoformat(args.date)])
+    states = run_nightly(airflow_runtime.api_client(), orgs, [dt.date.fromisoformat(args.date)])
     for ref, st in states.items():
         console.print(f"{ref.org_code} {ref.day}: {st}")
     return 0 if all(s == "success" for s in states.values()) else 1
@@ -110,7 +107,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
     from ssc_pipeline.orchestration import airflow_runtime
-    from ssc_pipeline.orchestration.airflow_api import AirflowClient
     from ssc_pipeline.orchestration.runs import run_nightly
     from ssc_pipeline.registry import active_organisations
 
@@ -120,9 +116,7 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
         return 2
     first, last = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    state = airflow_runtime.load_state()
-    client = AirflowClient(state.base_url, airflow_runtime.API_USER, state.password)
-    states = run_nightly(client, orgs, days)
+    states = run_nightly(airflow_runtime.api_client(), orgs, days)
     failed = [ref for ref, st in states.items() if st != "success"]
     console.print(f"backfill {args.org} {first}..{last}: {len(states) - len(failed)} ok, {len(failed)} failed")
     return 1 if failed else 0

@@ -17,7 +17,6 @@ from rich.table import Table
 
 from ssc_pipeline import services, warehouse
 from ssc_pipeline.orchestration import airflow_runtime
-from ssc_pipeline.orchestration.airflow_api import AirflowClient
 from ssc_pipeline.orchestration.runs import AMS, RunRef, run_nightly
 from ssc_pipeline.publishing import completeness_blockers, previous_month
 from ssc_pipeline.registry import active_organisations
@@ -113,7 +112,7 @@ def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int
         state = airflow_runtime.start(extra_env=env)
         console.print(f"      Airflow UI: {state.base_url} (user {airflow_runtime.API_USER}, "
                       f"password in {airflow_runtime.airflow_home() / 'state.json'})")
-        client = AirflowClient(state.base_url, airflow_runtime.API_USER, state.password)
+        client = airflow_runtime.api_client(state)
         client.wait_for_dags([o.dag_id for o in orgs] + ["transform"])
         day_list = last_days(days)
         month = previous_month(dt.datetime.now(dt.timezone.utc))

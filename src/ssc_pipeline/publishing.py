@@ -24,11 +24,11 @@ from zoneinfo import ZoneInfo
 from psycopg import sql
 
 from ssc_pipeline import security, validation, warehouse
+from ssc_pipeline.nightly import TICKET_ENTITY
 from ssc_pipeline.registry import Organisation, active_organisations
 
 AMS = ZoneInfo("Europe/Amsterdam")
 MARTS = ("sla_monthly", "cost_savings_monthly", "csat_monthly")
-TICKET_ENTITY = {"topdesk": "incidents", "servicenow": "incidents", "files": "tickets"}
 LINEAGE = ("version integer not null, published_at timestamptz not null, dbt_invocation_id text,"
            " validation_run_id text not null, source_row_count bigint not null, checksum text not null,"
            " completeness_override text")

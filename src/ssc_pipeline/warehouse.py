@@ -140,7 +140,7 @@ class EmbeddedPostgres:
             self._init()
         if not self.is_running():
             state = self._state() or {}
-            port = _free_port()
+            port = free_port()
             state["port"] = port
             self.state_file.write_text(json.dumps(state))
             self.log_file.touch()
@@ -163,7 +163,8 @@ class EmbeddedPostgres:
             self._pg("pg_ctl", "-w", "-D", str(self.pgdata), "-m", "fast", "stop")
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (services here never listen elsewhere)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

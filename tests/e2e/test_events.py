@@ -35,7 +35,7 @@ def airflow(fresh_db: str) -> Iterator[AirflowClient]:
     try:
         env = services.start_simulators(active_organisations(), tickets_per_weekday=15)
         state = airflow_runtime.start(extra_env=env)
-        client = AirflowClient(state.base_url, airflow_runtime.API_USER, state.password)
+        client = airflow_runtime.api_client(state)
         client.wait_for_dags([o.dag_id for o in active_organisations()] + ["transform"])
         yield client
         client.close()

@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 
 from ssc_pipeline import warehouse
+from ssc_pipeline.orchestration.airflow_api import AirflowClient
 from ssc_pipeline.registry import project_root
 
 COMPONENTS = ("scheduler", "dag-processor", "api-server", "triggerer")
@@ -62,17 +63,17 @@ def load_state(create: bool = False) -> AirflowState:
         return AirflowState(**json.loads(path.read_text()))
     if not create:
         raise RuntimeError("Airflow was never started here: run `ssc airflow start`")
-    state = AirflowState(port=_free_port(), jwt_secret=secrets.token_urlsafe(32),
+    state = AirflowState(port=warehouse.free_port(), jwt_secret=secrets.token_urlsafe(32),
                          password=secrets.token_urlsafe(16))
     path.write_text(json.dumps(state.__dict__))
     path.chmod(0o600)
     return state
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def api_client(state: AirflowState | None = None) -> AirflowClient:
+    """A REST client of the running Airflow, logged in as the generated API user."""
+    state = state or load_state()
+    return AirflowClient(state.base_url, API_USER, state.password)
 
 
 def airflow_env(state: AirflowState, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -154,7 +155,7 @@ def start(extra_env: dict[str, str] | None = None, timeout: float = 180.0) -> Ai
     warehouse.ensure_airflow_database()
     state = load_state(create=True)
     if not _port_free(state.port):
-        state = AirflowState(_free_port(), state.jwt_secret, state.password)
+        state = AirflowState(warehouse.free_port(), state.jwt_secret, state.password)
         _state_file().write_text(json.dumps(state.__dict__))
     env = airflow_env(state, extra_env)
     logs = airflow_home() / "logs"
