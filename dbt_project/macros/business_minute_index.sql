@@ -30,10 +30,17 @@
     (next_opens_at, next_closes_at, next_business_minutes). A test on
     int_business_days_indexed fails should the zone ever be behind UTC.
 
-    The CASE walks through the day: before opening, open, closed for the
-    rest of the local date, and the same for the next local date; only a
-    moment within opening hours needs arithmetic. Null when the calendar has
-    no row for that date (outside its span).
+    The CASE walks through the UTC date in the order a moment most often
+    falls (it stops at the first true branch; every timestamp comparison is
+    a function call, so fewer of them is the speed of the clock, see
+    bench/sla_clock.py): before opening; within opening hours (the only case
+    with arithmetic); then, when the next local date does not open within
+    this UTC date (next_opens_same_utc_day_at null: every office calendar),
+    closed for the rest of it without a further comparison; otherwise closed
+    until, or within, the next local date's opening hours. A closed day has
+    no opens_at/closes_at (comparisons with null are not true) and the same
+    cumulative minutes before and after. Null when the calendar has no row
+    for that date (outside its span).
 -#}
 {% macro business_minute_index(ts, day) -%}
     case
@@ -41,12 +48,13 @@
             then {{ day }}.cum_business_minutes_before
         when {{ ts }} < {{ day }}.closes_at
             then {{ day }}.cum_business_minutes_before + {{ minutes_between(day ~ '.opens_at', ts) }}
-        when {{ ts }} < {{ day }}.day_ends_at or {{ ts }} < {{ day }}.next_opens_at
-            then {{ day }}.cum_business_minutes_before + {{ day }}.business_minutes
+        when {{ day }}.next_opens_same_utc_day_at is null
+            then {{ day }}.cum_business_minutes_after
+        when {{ ts }} < {{ day }}.next_opens_same_utc_day_at
+            then {{ day }}.cum_business_minutes_after
         when {{ ts }} < {{ day }}.next_closes_at
-            then {{ day }}.cum_business_minutes_before + {{ day }}.business_minutes
-            + {{ minutes_between(day ~ '.next_opens_at', ts) }}
-        else {{ day }}.cum_business_minutes_before + {{ day }}.business_minutes + {{ day }}.next_business_minutes
+            then {{ day }}.cum_business_minutes_after + {{ minutes_between(day ~ '.next_opens_at', ts) }}
+        else {{ day }}.cum_business_minutes_after + {{ day }}.next_business_minutes
     end
 {%- endmacro %}
 

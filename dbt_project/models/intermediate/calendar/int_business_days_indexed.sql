@@ -148,6 +148,23 @@ with_next_day as (
 
     from indexed
 
+),
+
+final as (
+
+    select
+        *,
+        -- precomputed for the clock (macro business_minute_index): one column read instead of a sum
+        cum_business_minutes_before + business_minutes as cum_business_minutes_after,
+        -- the next local date's opening only when it falls within this UTC date (24x7 calendars,
+        -- openings before 01:00/02:00 local); null for office hours, so the clock decides
+        -- "closed for the rest of this UTC date" without comparing timestamps
+        case
+            when next_opens_at < utc_midnight_at + interval '1 day' then next_opens_at
+        end as next_opens_same_utc_day_at
+
+    from with_next_day
+
 )
 
-select * from with_next_day
+select * from final
