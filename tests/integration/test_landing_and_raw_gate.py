@@ -93,3 +93,68 @@ def test_failure_mid_stream_lands_nothing_and_marks_the_load_failed(fresh_db: st
             "select load_id, status, message from audit.loads where status = 'failed'").fetchone()
     assert status == "failed" and "remote closed the connection" in message
     assert rows_of(str(load_id)) == 0
+
+
+def test_payload_round_trips_exactly(fresh_db: str) -> None:
+    """msgspec's JSON through COPY's text format: escapes, tabs, newlines and non-ASCII survive."""
+    tricky = incident("rt-1", briefDescription='Printer "3e" verdieping\tkapot\nzie C:\\temp\\log — één €',
+                      onHoldDuration=0, feedbackRating=None, _holds=[{"start": "2026-11-20T09:00:00+00:00",
+                                                                      "end": None}])
+    result = landing.run_load("GM0505", TOPDESK_INCIDENTS, W_START, W_END, [tricky])
+    with warehouse.connect() as conn:
+        payload, incident_id, modified_at = conn.execute(
+            "select payload, incident_id, modified_at from raw.topdesk_incidents where load_id = %s",
+            (result.load_id,)).fetchone()
+    assert payload == tricky
+    assert (incident_id, modified_at) == ("rt-1", dt.datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+
+
+def test_rows_land_only_in_a_running_load(fresh_db: str) -> None:
+    load_id = landing.begin_load("GM0505", TOPDESK_INCIDENTS, W_START, W_END)
+    landing.fail_load(load_id, "given up")
+    with pytest.raises(landing.LoadNotRunning, match="failed"):
+        landing.land_records(load_id, "GM0505", TOPDESK_INCIDENTS, [incident("late-1")])
+    with pytest.raises(landing.LoadNotRunning, match="not in audit.loads"):
+        landing.land_records("00000000-0000-0000-0000-000000000000", "GM0505", TOPDESK_INCIDENTS,
+                             [incident("late-2")])
+    assert rows_of(load_id) == 0
+    assert load_row(load_id)[0] == "failed"
+
+
+def test_a_load_with_raw_rows_cannot_be_deleted_rekeyed_or_truncated(fresh_db: str) -> None:
+    """What the per-row foreign key used to guard, now guarded once per load (sql/00_core.sql)."""
+    import psycopg
+
+    kept = landing.run_load("GM0505", TOPDESK_INCIDENTS, W_START, W_END, [incident("keep-1")])
+    empty = landing.begin_load("GM0505", TOPDESK_INCIDENTS, W_START, W_END)
+    with warehouse.connect(autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.ForeignKeyViolation, match="raw.topdesk_incidents"):
+            conn.execute("delete from audit.loads where load_id = %s", (kept.load_id,))
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute("update audit.loads set load_id = gen_random_uuid() where load_id = %s", (kept.load_id,))
+        with pytest.raises(psycopg.errors.ForeignKeyViolation, match="truncate"):
+            conn.execute("truncate audit.loads cascade")
+        conn.execute("update audit.loads set status = 'failed' where load_id = %s", (empty,))  # not a key change
+        conn.execute("delete from audit.loads where load_id = %s", (empty,))  # no rows: may go
+    assert load_row(kept.load_id)[0] == "landed" and rows_of(kept.load_id) == 1
+
+
+def test_schema_upgrade_drops_the_per_row_foreign_key_and_the_key_index(fresh_db: str) -> None:
+    """A warehouse made by the earlier DDL (foreign key + key index on raw) is upgraded in place."""
+    with warehouse.connect(autocommit=True) as conn:
+        conn.execute("alter table raw.topdesk_incidents add constraint topdesk_incidents_load_id_fkey"
+                     " foreign key (load_id) references audit.loads (load_id)")
+        conn.execute("create index topdesk_incidents_key on raw.topdesk_incidents"
+                     " (org_code, incident_id, modified_at desc)")
+        conn.execute("delete from audit.schema_versions")
+    warehouse.ensure_schema()
+    warehouse.ensure_schema()  # a second run changes nothing
+    with warehouse.connect() as conn:
+        fks = conn.execute("select conrelid::regclass::text from pg_constraint where contype = 'f'"
+                           " and conrelid::regclass::text like 'raw.%'").fetchall()
+        indexes = conn.execute("select indexname from pg_indexes where schemaname = 'raw'"
+                               " and tablename in ('topdesk_incidents', 'servicenow_incidents',"
+                               " 'file_tickets', 'file_ticket_holds') order by 1").fetchall()
+    assert fks == []
+    assert [name for (name,) in indexes] == ["file_ticket_holds_load", "file_tickets_load",
+                                             "servicenow_incidents_load", "topdesk_incidents_load"]

@@ -67,9 +67,59 @@ create table if not exists audit.publications (
   unique (month, mart, version)
 );
 
+-- raw.* tables: typed key columns + the full payload + the load that landed the row.
+--
+-- Every raw row belongs to an audit.loads row, but not through a foreign key: a foreign
+-- key is a row-level trigger that looks the load up once per landed row, about a fifth
+-- of the database's time on a COPY of ~1.3 kB payloads (bench/RESULTS.md, benchmark 1),
+-- to re-check one value per load. The same integrity, set-based:
+--  * inserting: only ssc_loader (the pipeline) may insert into raw, and
+--    landing.land_records locks its load row (for key share, as the foreign key did)
+--    and checks it is 'running', once, in the COPY's own transaction;
+--  * deleting or re-keying a load that still has raw rows, or truncating audit.loads
+--    while raw holds rows, is refused by the triggers below.
+-- Indexes on raw: one, on load_id (the raw gate reads one load; the triggers probe it).
+-- No key index: staging reads every accepted row and sorts (EXPLAIN: seq scan + sort,
+-- the index unused), while each landed row paid a random-position insert into it.
+create or replace function audit.loads_keep_raw_rows() returns trigger
+language plpgsql as $$
+declare
+  raw_table regclass;
+  referenced boolean;
+begin
+  if tg_op = 'UPDATE' and new.load_id = old.load_id then
+    return new;
+  end if;
+  for raw_table in
+    select c.oid::regclass
+    from pg_class c
+    join pg_namespace n on n.oid = c.relnamespace
+    join pg_attribute a on a.attrelid = c.oid and a.attname = 'load_id' and not a.attisdropped
+    where n.nspname = 'raw' and c.relkind in ('r', 'p')
+  loop
+    if tg_op = 'TRUNCATE' then
+      execute format('select exists (select 1 from %s)', raw_table) into referenced;
+    else
+      execute format('select exists (select 1 from %s where load_id = $1)', raw_table)
+        into referenced using old.load_id;
+    end if;
+    if referenced then
+      raise foreign_key_violation using
+        message = format('audit.loads: %s would orphan rows in %s (raw is append-only; every raw row keeps its load)',
+                         case when tg_op = 'TRUNCATE' then 'truncate' else 'load ' || old.load_id end, raw_table);
+    end if;
+  end loop;
+  return case when tg_op = 'DELETE' then old else new end;
+end
+$$;
+create or replace trigger loads_keep_raw_rows before delete or update of load_id on audit.loads
+  for each row execute function audit.loads_keep_raw_rows();
+create or replace trigger loads_keep_raw_rows_truncate before truncate on audit.loads
+  for each statement execute function audit.loads_keep_raw_rows();
+
 -- Landed TOPdesk incidents: typed key columns + the full payload (personal data pseudonymised).
 create table if not exists raw.topdesk_incidents (
-  load_id      uuid not null references audit.loads (load_id),
+  load_id      uuid not null,  -- audit.loads (see above)
   org_code     text not null,
   incident_id  text not null,
   modified_at  timestamptz not null,
@@ -77,7 +127,9 @@ create table if not exists raw.topdesk_incidents (
   landed_at    timestamptz not null default now()
 );
 create index if not exists topdesk_incidents_load on raw.topdesk_incidents (load_id);
-create index if not exists topdesk_incidents_key on raw.topdesk_incidents (org_code, incident_id, modified_at desc);
+-- warehouses created before: drop the per-row foreign key and the unused key index
+alter table raw.topdesk_incidents drop constraint if exists topdesk_incidents_load_id_fkey;
+drop index if exists raw.topdesk_incidents_key;
 
 grant usage on schema raw, audit to ssc_loader;
 grant select, insert on all tables in schema raw to ssc_loader;

@@ -9,7 +9,7 @@
 -- (SSC-wide files carry rows for several organisations).
 
 create table if not exists raw.file_tickets (
-  load_id      uuid not null references audit.loads (load_id),
+  load_id      uuid not null,  -- audit.loads (no per-row foreign key: 00_core.sql)
   org_code     text not null,
   source_file  text not null,
   source_row   integer not null,
@@ -19,10 +19,9 @@ create table if not exists raw.file_tickets (
   landed_at    timestamptz not null default now()
 );
 create index if not exists file_tickets_load on raw.file_tickets (load_id);
-create index if not exists file_tickets_key on raw.file_tickets (org_code, ticket_id, updated_at desc);
 
 create table if not exists raw.file_ticket_holds (
-  load_id      uuid not null references audit.loads (load_id),
+  load_id      uuid not null,  -- audit.loads (no per-row foreign key: 00_core.sql)
   org_code     text not null,
   source_file  text not null,
   source_row   integer not null,
@@ -33,10 +32,9 @@ create table if not exists raw.file_ticket_holds (
   landed_at    timestamptz not null default now()
 );
 create index if not exists file_ticket_holds_load on raw.file_ticket_holds (load_id);
-create index if not exists file_ticket_holds_key on raw.file_ticket_holds (org_code, ticket_id);
 
 create table if not exists raw.file_costs (
-  load_id        uuid not null references audit.loads (load_id),
+  load_id        uuid not null,  -- audit.loads (no per-row foreign key: 00_core.sql)
   org_code       text not null,
   source_file    text not null,
   source_row     integer not null,
@@ -50,7 +48,7 @@ create index if not exists file_costs_load on raw.file_costs (load_id);
 create index if not exists file_costs_month on raw.file_costs (month);
 
 create table if not exists raw.file_allocation_keys (
-  load_id           uuid not null references audit.loads (load_id),
+  load_id           uuid not null,  -- audit.loads (no per-row foreign key: 00_core.sql)
   org_code          text not null,
   source_file       text not null,
   source_row        integer not null,
@@ -64,7 +62,7 @@ create table if not exists raw.file_allocation_keys (
 create index if not exists file_allocation_keys_load on raw.file_allocation_keys (load_id);
 
 create table if not exists raw.file_baselines (
-  load_id           uuid not null references audit.loads (load_id),
+  load_id           uuid not null,  -- audit.loads (no per-row foreign key: 00_core.sql)
   org_code          text not null,
   source_file       text not null,
   source_row        integer not null,
@@ -78,7 +76,7 @@ create table if not exists raw.file_baselines (
 create index if not exists file_baselines_load on raw.file_baselines (load_id);
 
 create table if not exists raw.file_survey_responses (
-  load_id           uuid not null references audit.loads (load_id),
+  load_id           uuid not null,  -- audit.loads (no per-row foreign key: 00_core.sql)
   org_code          text not null,
   source_file       text not null,
   source_row        integer not null,
@@ -92,6 +90,17 @@ create table if not exists raw.file_survey_responses (
   landed_at         timestamptz not null default now()
 );
 create index if not exists file_survey_responses_load on raw.file_survey_responses (load_id);
+
+-- Warehouses created before: the per-row foreign keys to audit.loads and the key indexes go
+-- (integrity and indexes of raw tables: see 00_core.sql).
+alter table raw.file_tickets drop constraint if exists file_tickets_load_id_fkey;
+alter table raw.file_ticket_holds drop constraint if exists file_ticket_holds_load_id_fkey;
+alter table raw.file_costs drop constraint if exists file_costs_load_id_fkey;
+alter table raw.file_allocation_keys drop constraint if exists file_allocation_keys_load_id_fkey;
+alter table raw.file_baselines drop constraint if exists file_baselines_load_id_fkey;
+alter table raw.file_survey_responses drop constraint if exists file_survey_responses_load_id_fkey;
+drop index if exists raw.file_tickets_key;
+drop index if exists raw.file_ticket_holds_key;
 
 -- The checksum registry: one row per file the inbox handled. A file's content
 -- (org_code, sha256) is processed at most once; re-dropping it is recorded as 'duplicate'.

@@ -1,7 +1,7 @@
 -- Landed ServiceNow incidents: typed key columns + the full record (personal data pseudonymised,
 -- hold intervals from sys_audit embedded as "_holds"). Idempotent.
 create table if not exists raw.servicenow_incidents (
-  load_id      uuid not null references audit.loads (load_id),
+  load_id      uuid not null,        -- audit.loads (see 00_core.sql: no per-row foreign key)
   org_code     text not null,
   incident_id  text not null,          -- sys_id
   modified_at  timestamptz not null,   -- sys_updated_on (UTC)
@@ -9,6 +9,7 @@ create table if not exists raw.servicenow_incidents (
   landed_at    timestamptz not null default now()
 );
 create index if not exists servicenow_incidents_load on raw.servicenow_incidents (load_id);
-create index if not exists servicenow_incidents_key on raw.servicenow_incidents (org_code, incident_id, modified_at desc);
+alter table raw.servicenow_incidents drop constraint if exists servicenow_incidents_load_id_fkey;
+drop index if exists raw.servicenow_incidents_key;  -- unused by readers (see 00_core.sql)
 grant select, insert on raw.servicenow_incidents to ssc_loader;
 grant select on raw.servicenow_incidents to ssc_transformer;
