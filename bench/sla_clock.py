@@ -61,16 +61,26 @@ create schema if not exists bench;
 drop table if exists bench.tickets;
 create table bench.tickets as
 select
-    ticket_no,
-    case when ticket_no % 5 = 0 then '24X7' else 'STANDAARD' end as calendar_id,
-    opened_at,
-    opened_at + random() * interval '10 days' as resolved_at
+    generated.ticket_no,
+    generated.calendar_id,
+    calendars.calendar_key,  -- as int_tickets_targeted carries it: the clocks' join key
+    generated.opened_at,
+    generated.resolved_at
 from (
     select
         ticket_no,
-        timestamptz '2024-01-01 00:00:00+00' + random() * interval '1095 days' as opened_at
-    from generate_series(1, {tickets}) as series (ticket_no)
-) as generated;
+        case when ticket_no % 5 = 0 then '24X7' else 'STANDAARD' end as calendar_id,
+        opened_at,
+        opened_at + random() * interval '10 days' as resolved_at
+    from (
+        select
+            ticket_no,
+            timestamptz '2024-01-01 00:00:00+00' + random() * interval '1095 days' as opened_at
+        from generate_series(1, {tickets}) as series (ticket_no)
+    ) as opened
+) as generated
+inner join {calendars} as calendars on generated.calendar_id = calendars.calendar_id
+order by generated.ticket_no;
 drop table if exists bench.ticket_holds;
 create table bench.ticket_holds as
 select
@@ -101,11 +111,11 @@ select
 from bench.tickets as tickets
 left join {{ ref('int_business_days_indexed') }} as opened_day
     on
-        tickets.calendar_id = opened_day.calendar_id
+        tickets.calendar_key = opened_day.calendar_key
         and {{ utc_day('tickets.opened_at') }} = opened_day.utc_midnight_at
 left join {{ ref('int_business_days_indexed') }} as resolved_day
     on
-        tickets.calendar_id = resolved_day.calendar_id
+        tickets.calendar_key = resolved_day.calendar_key
         and {{ utc_day('tickets.resolved_at') }} = resolved_day.utc_midnight_at
 """
 
@@ -127,11 +137,11 @@ clocks as (
     from bench.tickets as tickets
     left join {{ ref('int_business_days_indexed') }} as opened_day
         on
-            tickets.calendar_id = opened_day.calendar_id
+            tickets.calendar_key = opened_day.calendar_key
             and {{ utc_day('tickets.opened_at') }} = opened_day.utc_midnight_at
     left join {{ ref('int_business_days_indexed') }} as resolved_day
         on
-            tickets.calendar_id = resolved_day.calendar_id
+            tickets.calendar_key = resolved_day.calendar_key
             and {{ utc_day('tickets.resolved_at') }} = resolved_day.utc_midnight_at
 
 ),
@@ -139,7 +149,7 @@ clocks as (
 clipped as (
 
     select
-        tickets.calendar_id,
+        tickets.calendar_key,
         greatest(holds.hold_start, tickets.opened_at) as hold_start,
         least(holds.hold_end, tickets.resolved_at) as hold_end
     from bench.ticket_holds as holds
@@ -158,11 +168,11 @@ held as (
     from clipped
     left join {{ ref('int_business_days_indexed') }} as start_day
         on
-            clipped.calendar_id = start_day.calendar_id
+            clipped.calendar_key = start_day.calendar_key
             and {{ utc_day('clipped.hold_start') }} = start_day.utc_midnight_at
     left join {{ ref('int_business_days_indexed') }} as end_day
         on
-            clipped.calendar_id = end_day.calendar_id
+            clipped.calendar_key = end_day.calendar_key
             and {{ utc_day('clipped.hold_end') }} = end_day.utc_midnight_at
 
 )
@@ -240,13 +250,15 @@ def main(argv: list[str] | None = None) -> int:
                             url, work)
             business_sql = compile_inline(BUSINESS_TIME_INLINE, url, work)
             holds_sql = compile_inline(BUSINESS_TIME_WITH_HOLDS_INLINE, url, work)
+            calendars = compile_inline("select * from {{ ref('business_calendars') }}", url, work).split("from", 1)[1].strip()
             if args.show_sql:
                 print(business_sql)
 
             with psycopg.connect(url, autocommit=True) as conn:
                 print(f"generating {args.tickets:,} tickets with generate_series ...", flush=True)
                 # several statements in one call; bytes, so psycopg does not read `%` as a placeholder
-                conn.execute(GENERATE_TICKETS.replace("{tickets}", str(int(args.tickets))).encode())
+                conn.execute(GENERATE_TICKETS.replace("{tickets}", str(int(args.tickets)))
+                             .replace("{calendars}", calendars).encode())
                 holds = conn.execute("select count(*) from bench.ticket_holds").fetchone()[0]  # type: ignore[index]
                 queries = {"calendar": CALENDAR_TIME_SQL, "business": business_sql, "business+holds": holds_sql}
                 timings: dict[str, list[float]] = {name: [] for name in queries}

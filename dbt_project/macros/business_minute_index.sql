@@ -18,7 +18,7 @@
     calendar in force and the UTC date of `ts`:
 
         left join calendar as opened_day
-            on  tickets.calendar_id = opened_day.calendar_id
+            on  tickets.calendar_key = opened_day.calendar_key
             and {{ utc_day('tickets.opened_at') }} = opened_day.utc_midnight_at
 
     Why the UTC date and not the local one: turning every timestamp into

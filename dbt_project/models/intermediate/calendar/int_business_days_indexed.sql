@@ -4,6 +4,7 @@
         indexes=[
             {'columns': ['calendar_id', 'calendar_date'], 'unique': true},
             {'columns': ['calendar_id', 'utc_midnight_at'], 'unique': true},
+            {'columns': ['calendar_key', 'utc_midnight_at'], 'unique': true},
         ]
     )
 }}
@@ -56,6 +57,7 @@ calendar_days as (
 
     select
         calendars.calendar_id,
+        calendars.calendar_key,
         dates.calendar_date,
         cast(extract(isodow from dates.calendar_date) as integer) as iso_weekday,
         public_holidays.holiday_name,
@@ -86,6 +88,7 @@ business_days as (
 
     select
         calendar_id,
+        calendar_key,
         calendar_date,
         iso_weekday,
         holiday_name,
@@ -113,6 +116,7 @@ indexed as (
 
     select
         calendar_id,
+        calendar_key,
         calendar_date,
         iso_weekday,
         is_business_day,

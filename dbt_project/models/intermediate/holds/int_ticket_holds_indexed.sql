@@ -46,11 +46,11 @@ indexed as (
             and holds.ticket_id = tickets.ticket_id
     left join calendar as start_day
         on
-            tickets.calendar_id = start_day.calendar_id
+            tickets.calendar_key = start_day.calendar_key
             and {{ utc_day('holds.hold_start') }} = start_day.utc_midnight_at
     left join calendar as end_day
         on
-            tickets.calendar_id = end_day.calendar_id
+            tickets.calendar_key = end_day.calendar_key
             and {{ utc_day('holds.hold_end') }} = end_day.utc_midnight_at
 
 )

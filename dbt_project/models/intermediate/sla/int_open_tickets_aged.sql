@@ -58,6 +58,7 @@ open_at_month_end as (
         tickets.service_code,
         tickets.priority,
         tickets.calendar_id,
+        tickets.calendar_key,
         tickets.resolution_target_minutes,
         tickets.opened_business_minute_index,
         -- least() ignores a null data_as_of: then the month's end itself
@@ -81,7 +82,7 @@ evaluated as (
     from open_at_month_end
     left join calendar as evaluated_day
         on
-            open_at_month_end.calendar_id = evaluated_day.calendar_id
+            open_at_month_end.calendar_key = evaluated_day.calendar_key
             and {{ utc_day('open_at_month_end.evaluated_at') }} = evaluated_day.utc_midnight_at
 
 ),

@@ -43,6 +43,12 @@ freshness as (
 
 ),
 
+calendars as (
+
+    select * from {{ ref('business_calendars') }}
+
+),
+
 default_agreement as (
 
     select
@@ -145,6 +151,8 @@ final as (
         -- a ticket without a target (no priority) still gets its clocks on the
         -- calendar of its agreement
         coalesce(target_candidates.calendar_id, organisation_agreement.calendar_id) as calendar_id,
+        -- the calendar's smallint key: what the clocks join the calendar on (cheaper than the text id)
+        calendars.calendar_key,
         target_candidates.response_target_minutes,
         target_candidates.resolution_target_minutes,
         target_candidates.target_pct,
@@ -162,6 +170,8 @@ final as (
         on
             tickets_agreed.org_code = freshness.org_code
             and tickets_agreed.source_system = freshness.source_system
+    left join calendars
+        on coalesce(target_candidates.calendar_id, organisation_agreement.calendar_id) = calendars.calendar_id
 
 )
 

@@ -37,19 +37,19 @@ indexed as (
     from tickets
     left join calendar as opened_day
         on
-            tickets.calendar_id = opened_day.calendar_id
+            tickets.calendar_key = opened_day.calendar_key
             and {{ utc_day('tickets.opened_at') }} = opened_day.utc_midnight_at
     left join calendar as response_day
         on
-            tickets.calendar_id = response_day.calendar_id
+            tickets.calendar_key = response_day.calendar_key
             and {{ utc_day('tickets.first_response_at') }} = response_day.utc_midnight_at
     left join calendar as resolved_day
         on
-            tickets.calendar_id = resolved_day.calendar_id
+            tickets.calendar_key = resolved_day.calendar_key
             and {{ utc_day('tickets.resolved_at') }} = resolved_day.utc_midnight_at
     left join calendar as as_of_day
         on
-            tickets.calendar_id = as_of_day.calendar_id
+            tickets.calendar_key = as_of_day.calendar_key
             and {{ utc_day('tickets.data_as_of') }} = as_of_day.utc_midnight_at
 
 ),
@@ -162,6 +162,7 @@ final as (
         agreement_id,
         target_agreement_id,
         calendar_id,
+        calendar_key,
         response_target_minutes,
         resolution_target_minutes,
         target_pct,
