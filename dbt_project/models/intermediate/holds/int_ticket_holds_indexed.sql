@@ -1,16 +1,35 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        indexes=[{'columns': ['org_code', 'ticket_id']}],
+        tags=['nightly_increment'],
+        pre_hook="{{ delete_rebuilt_tickets(touched_only=true) }}",
+        post_hook="{{ record_lineage_fingerprint() }}",
+    )
+}}
+-- depends_on: {{ ref('int_tickets_rebuilt') }}
 
 -- Each merged hold period on the business-minute index of its ticket's
 -- calendar (the agreement's calendar, int_tickets_targeted). Because the index
 -- never decreases, clipping a hold to a clock's span is clipping its indexes
 -- (macro overlap_minutes): business minutes on hold within any clock are a sum
 -- over the ticket's few holds, without a loop over days.
+-- Incremental (docs/incremental.md): on a normal night only the holds of the
+-- tickets an unprocessed load changed are indexed again (a ticket's calendar
+-- and holds change only with the ticket); their old rows are deleted first.
 
 with
 
 holds as (
 
     select * from {{ ref('int_ticket_holds_merged') }}
+    {% if is_incremental() %}
+        where (org_code, ticket_id) in (
+            select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
+            where rebuilt.is_touched
+        )
+    {% endif %}
 
 ),
 

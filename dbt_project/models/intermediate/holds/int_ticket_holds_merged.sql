@@ -1,8 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        indexes=[{'columns': ['org_code', 'ticket_id']}],
+        tags=['nightly_increment'],
+        pre_hook="{{ delete_rebuilt_tickets(touched_only=true) }}",
+        post_hook="{{ record_lineage_fingerprint() }}",
+    )
+}}
+-- depends_on: {{ ref('int_tickets_rebuilt') }}
+
 -- Hold periods per ticket with overlapping (or touching) periods merged, so no
 -- minute on hold is subtracted twice. A hold without an end (still on hold)
 -- runs on until the clock stops; merging treats it as endless. Holds without a
 -- start, or ending before they start, cannot be placed and are left out
 -- (warning tests on the staging models and int_ticket_holds_unioned say so).
+-- Incremental (docs/incremental.md): on a normal night only the tickets whose
+-- holds an unprocessed load changed are merged again; their old periods are
+-- deleted first (pre-hook), as a ticket may have fewer periods now, or none.
 
 with
 
@@ -19,6 +34,12 @@ holds as (
     where
         hold_start is not null
         and (hold_end is null or hold_end >= hold_start)
+        {% if is_incremental() %}
+            and (org_code, ticket_id) in (
+                select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
+                where rebuilt.is_touched
+            )
+        {% endif %}
 
 ),
 

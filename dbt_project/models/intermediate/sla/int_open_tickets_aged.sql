@@ -1,10 +1,29 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        indexes=[{'columns': ['org_code', 'ticket_id']}],
+        tags=['nightly_increment'],
+        meta={'fingerprint_macro': 'open_tickets_aged_months'},
+        pre_hook="{{ delete_rebuilt_tickets(running_rows_where='kept.evaluated_at < kept.month_end_at') }}",
+        post_hook="{{ record_lineage_fingerprint() }}",
+    )
+}}
+-- depends_on: {{ ref('int_tickets_rebuilt') }}
 
 -- One row per (month, ticket) for every ticket still open at the end of a
 -- local month: how many business minutes its resolution clock had run by
 -- then, and whether that already exceeds the target (DESIGN §5 open_breached).
 -- A month whose end lies after the organisation's latest complete data is
 -- judged at that moment instead (data_as_of), never at a future instant.
+-- Incremental (docs/incremental.md): on a normal night only these rows are
+-- computed again (the pre-hook deletes them first): every row of a ticket an
+-- unprocessed load changed, and the rows of a running ticket that were judged
+-- at data_as_of rather than at the month's end (data_as_of has moved since).
+-- A row judged at its month's end stays as it is while the ticket does not
+-- change. A change in the set of months with activity (a new month, usually)
+-- rebuilds the whole table: the months are part of its lineage fingerprint
+-- (macro open_tickets_aged_months).
 
 with
 
@@ -70,6 +89,19 @@ open_at_month_end as (
             tickets.opened_at < month_ends.month_end_at
             and (tickets.resolved_at is null or tickets.resolved_at >= month_ends.month_end_at)
     where tickets.status != 'cancelled'
+    {% if is_incremental() %}
+        -- the rebuilt tickets' rows the pre-hook deleted
+        and (tickets.org_code, tickets.ticket_id) in (
+            select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
+        )
+        and not exists (
+            select 1 from {{ this }} as kept
+            where
+                kept.org_code = tickets.org_code
+                and kept.ticket_id = tickets.ticket_id
+                and kept.month = month_ends.month
+        )
+    {% endif %}
 
 ),
 

@@ -1,4 +1,14 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['org_code', 'ticket_id'],
+        indexes=[{'columns': ['org_code', 'ticket_id'], 'unique': True}],
+        tags=['nightly_increment'],
+        post_hook="{{ record_lineage_fingerprint() }}",
+    )
+}}
+-- depends_on: {{ ref('int_tickets_rebuilt') }}
 
 -- Every ticket with the SLA agreement in force at opened_at, its targets and
 -- the calendar its clocks count on (DESIGN §5):
@@ -10,12 +20,21 @@
 --      for the priority falls back on the default agreement's row (per priority);
 --   3. the calendar of the target row, else of the agreement it belongs to.
 -- Also the moment running clocks are judged at: the organisation's data_as_of.
+-- Incremental (docs/incremental.md): on a normal night only the tickets in
+-- int_tickets_rebuilt (changed, or with a clock still running) are targeted
+-- again. A ticket whose clocks have both stopped keeps the data_as_of of the
+-- build that last rebuilt it; no clock or figure of such a ticket reads it.
 
 with
 
 tickets as (
 
     select * from {{ ref('int_tickets_unioned') }}
+    {% if is_incremental() %}
+        where (org_code, ticket_id) in (
+            select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
+        )
+    {% endif %}
 
 ),
 

@@ -1,11 +1,9 @@
--- A table, not a view: it is where the file-drop JSON is read and deduplicated,
--- once per build, instead of once for every model and test downstream.
-{{ config(materialized='table') }}
-
 -- File-drop tickets in the canonical ticket shape. Files already speak SSC
 -- codes (DESIGN §4.3), so this only applies the clock rules every source
 -- shares: a resolution answers the caller (first_response_at is the earlier
 -- of the response and the resolution), and a cancelled ticket is not resolved.
+-- A view over the staging table (where the JSON is read and deduplicated);
+-- int_tickets_unioned materialises it, incrementally (docs/incremental.md).
 
 with
 

@@ -1,7 +1,7 @@
-{{ config(materialized='table') }}
-
 -- ServiceNow incidents in the canonical ticket shape: category values mapped to
 -- SSC service codes through a seed; state codes to canonical statuses.
+-- A view over the staging table (where the JSON is read and deduplicated);
+-- int_tickets_unioned materialises it, incrementally (docs/incremental.md).
 
 with
 

@@ -1,10 +1,8 @@
--- A table, not a view: it is where the raw JSON is read and deduplicated, once
--- per build, instead of once for every model and test downstream.
-{{ config(materialized='table') }}
-
 -- TOPdesk incidents in the canonical ticket shape: TOPdesk category and
 -- processing-status names mapped to SSC codes through seeds, so a new category
 -- or an organisation's own naming is a seed row, not a code change.
+-- A view over the staging table (where the JSON is read and deduplicated);
+-- int_tickets_unioned materialises it, incrementally (docs/incremental.md).
 
 with
 

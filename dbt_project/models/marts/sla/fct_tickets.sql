@@ -1,19 +1,34 @@
 {{
     config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['org_code', 'ticket_id'],
+        on_schema_change='append_new_columns',
         indexes=[
             {'columns': ['org_code', 'opened_at']},
-        ]
+        ],
+        tags=['nightly_increment'],
+        post_hook="{{ record_lineage_fingerprint() }}",
     )
 }}
+-- depends_on: {{ ref('int_tickets_rebuilt') }}
 
 -- One row per ticket with its SLA clocks: the contract columns of DESIGN §4.4,
 -- nothing more (add columns, never rename).
+-- Incremental (docs/incremental.md): on a normal night only the tickets in
+-- int_tickets_rebuilt (changed, or with a clock still running) are replaced,
+-- in one transaction (delete + insert), so BI never sees a half-built table.
 
 with
 
 tickets as (
 
     select * from {{ ref('int_tickets_timed') }}
+    {% if is_incremental() %}
+        where (org_code, ticket_id) in (
+            select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
+        )
+    {% endif %}
 
 ),
 

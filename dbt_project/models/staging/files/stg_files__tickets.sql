@@ -1,7 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['org_code', 'ticket_id'],
+        indexes=[{'columns': ['org_code', 'ticket_id'], 'unique': True}],
+        tags=['nightly_increment'],
+        post_hook="{{ record_lineage_fingerprint() }}",
+    )
+}}
+-- depends_on: {{ ref('int_loads_registered') }}
+{%- set incremental = is_incremental() %}
+
 -- One row per file-drop ticket: the latest version (by updated_at) landed by
 -- an accepted load. Rows of quarantined, failed or still running loads never
 -- get past here (a file with resolved_at before opened_at is quarantined by
 -- the raw_file_tickets suite and so never counts).
+-- A table, incremental as stg_topdesk__incidents: on a normal night only the
+-- rows of the loads not processed yet are read, and a version replaces the one
+-- kept only when it is later by the same order (updated_at, landed_at, load_id).
 
 with
 
@@ -12,6 +28,9 @@ source as (
         select loads.load_id from {{ source('audit', 'loads') }} as loads
         where loads.status = 'accepted'
     )
+    {% if incremental %}
+        and load_id in ({{ unprocessed_loads() }})
+    {% endif %}
 
 ),
 
@@ -23,6 +42,24 @@ latest_version as (
     order by org_code asc, ticket_id asc, updated_at desc, landed_at desc, load_id desc
 
 ),
+
+{% if incremental %}
+newer_version as (
+
+    -- tonight's latest version, where it is later than the version kept
+    select latest_version.*
+    from latest_version
+    left join {{ this }} as kept
+        on
+            latest_version.org_code = kept.org_code
+            and latest_version.ticket_id = kept.ticket_id
+    where
+        kept.ticket_id is null
+        or (latest_version.updated_at, latest_version.landed_at, latest_version.load_id)
+        > (kept.updated_at, kept.landed_at, kept.load_id)
+
+),
+{% endif %}
 
 renamed as (
 
@@ -49,7 +86,7 @@ renamed as (
         updated_at,
         landed_at
 
-    from latest_version
+    from {{ 'newer_version' if incremental else 'latest_version' }}
 
 )
 

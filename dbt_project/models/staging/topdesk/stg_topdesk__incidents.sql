@@ -1,5 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['org_code', 'ticket_id'],
+        indexes=[{'columns': ['org_code', 'ticket_id'], 'unique': True}],
+        tags=['nightly_increment'],
+        post_hook="{{ record_lineage_fingerprint() }}",
+    )
+}}
+-- depends_on: {{ ref('int_loads_registered') }}
+{%- set incremental = is_incremental() %}
+
 -- One row per TOPdesk incident: the latest version landed by an accepted load.
 -- Rows of quarantined, failed or still running loads never get past here.
+-- A table, not a view: it is where the raw JSON is read and deduplicated, once,
+-- and on a normal night only for the loads not processed yet (docs/incremental.md):
+-- their latest version of an incident replaces the one kept here only when it
+-- is later by the same order (modified_at, landed_at, load_id), so the table
+-- always holds what a full refresh over every accepted load would.
 
 with
 
@@ -10,6 +28,9 @@ source as (
         select loads.load_id from {{ source('audit', 'loads') }} as loads
         where loads.status = 'accepted'
     )
+    {% if incremental %}
+        and load_id in ({{ unprocessed_loads() }})
+    {% endif %}
 
 ),
 
@@ -21,6 +42,24 @@ latest_version as (
     order by org_code asc, incident_id asc, modified_at desc, landed_at desc, load_id desc
 
 ),
+
+{% if incremental %}
+newer_version as (
+
+    -- tonight's latest version, where it is later than the version kept
+    select latest_version.*
+    from latest_version
+    left join {{ this }} as kept
+        on
+            latest_version.org_code = kept.org_code
+            and latest_version.incident_id = kept.ticket_id
+    where
+        kept.ticket_id is null
+        or (latest_version.modified_at, latest_version.landed_at, latest_version.load_id)
+        > (kept.modified_at, kept.landed_at, kept.load_id)
+
+),
+{% endif %}
 
 renamed as (
 
@@ -68,7 +107,7 @@ renamed as (
         modified_at,
         landed_at
 
-    from latest_version
+    from {{ 'newer_version' if incremental else 'latest_version' }}
 
 )
 
