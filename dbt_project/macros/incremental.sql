@@ -11,11 +11,13 @@
       version where it is later than the one they already hold.
     * int_tickets_rebuilt lists the tickets whose rows the chain rebuilds tonight:
       those touched by an unprocessed load, and those whose clocks still run
-      (judged at data_as_of, which moves every night).
+      (judged at data_as_of) when their organisation's data_as_of has moved.
     * A model whose lineage changed (its SQL, an upstream model's, a seed, a
       macro, a var), or whose ledger was rebuilt, is fully refreshed by itself:
       should_full_refresh() below compares a fingerprint of the lineage with the
       one recorded when the model was last built (intermediate.incremental_lineage).
+
+    One build at a time per warehouse (the transform DAG runs one at a time).
 -#}
 
 {#- Where each incremental model's lineage fingerprint is kept between builds. -#}

@@ -325,6 +325,7 @@ def test_night_2_a_partial_run_leaves_the_loads_for_the_nightly_build(nights: di
     assert rebuilt["inc-a"] == (True, True)  # resolved after the data_as_of it was last judged at
     assert rebuilt["inc-f"] == (False, True)  # still open: its clocks run on
     assert "inc-c" not in rebuilt  # resolved inside last night's data_as_of: final
+    assert "f-1" not in rebuilt  # running, but its organisation sent nothing: same data_as_of, same clocks
     full = _copy_and_full_refresh(nights, "n2")
     try:
         _assert_same_as_full_refresh(nights, full)
@@ -344,6 +345,7 @@ def test_night_3_a_changed_seed_rebuilds_what_depends_on_it(nights: dict[str, An
 
     _dbt(nights, ("build",), project=project)
 
+    assert _rebuilt(nights) == {}  # no new load: nothing touched, no data_as_of moved
     after = _fingerprints(nights)
     changed = {model for model in after if after[model] != before.get(model)}
     assert changed == {"int_ticket_holds_indexed", "int_tickets_timed", "int_open_tickets_aged", "fct_tickets"}

@@ -18,10 +18,11 @@
 -- * is_running: a clock of the ticket ran at the last build -- no first
 --   response or no resolution (cancelled tickets too: their hold time counts
 --   up to data_as_of), or one after the organisation's data_as_of as of the
---   last build (the window_end of its processed ticket loads). Such a ticket is
---   judged at data_as_of, which moves with every accepted load, so its clocks,
---   met flags and open-at-month-end ages are computed again; the night its
---   last clock falls inside data_as_of it is computed once more, then no more.
+--   last build (the window_end of its processed ticket loads) -- and that
+--   data_as_of has moved since. Such a ticket is judged at data_as_of, so its
+--   clocks, met flags and open-at-month-end ages are computed again; the night
+--   its last clock falls inside data_as_of it is computed once more, then no
+--   more. An organisation without a new ticket load keeps its running tickets.
 -- Every other ticket keeps the rows it has: nothing they depend on has changed.
 
 with
@@ -48,6 +49,12 @@ processed_freshness as (
 
 ),
 
+freshness as (
+
+    select * from {{ ref('int_ticket_loads_aggregated') }}
+
+),
+
 running as (
 
     select
@@ -59,12 +66,21 @@ running as (
         on
             tickets.org_code = processed_freshness.org_code
             and tickets.source_system = processed_freshness.source_system
+    left join freshness
+        on
+            tickets.org_code = freshness.org_code
+            and tickets.source_system = freshness.source_system
     where
-        tickets.first_response_at is null
-        or tickets.resolved_at is null
-        or processed_freshness.data_as_of is null
-        or tickets.first_response_at > processed_freshness.data_as_of
-        or tickets.resolved_at > processed_freshness.data_as_of
+        processed_freshness.data_as_of is null
+        or (
+            freshness.data_as_of is distinct from processed_freshness.data_as_of
+            and (
+                tickets.first_response_at is null
+                or tickets.resolved_at is null
+                or tickets.first_response_at > processed_freshness.data_as_of
+                or tickets.resolved_at > processed_freshness.data_as_of
+            )
+        )
 
 ),
 
