@@ -211,7 +211,8 @@ def test_airflow_environment_mirrors_airflow_runtime(monkeypatch: pytest.MonkeyP
     same = ("AIRFLOW__CORE__LOAD_EXAMPLES", "AIRFLOW__CORE__PARALLELISM", "AIRFLOW__CORE__DEFAULT_TIMEZONE",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL",
-            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC", "AIRFLOW__LOGGING__LOGGING_LEVEL")
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC", "AIRFLOW__LOGGING__LOGGING_LEVEL",
+            *airflow_runtime.MEMORY_SETTINGS)
     assert {k: compose[k] for k in same} == {k: local[k] for k in same}
     assert compose["AIRFLOW__CORE__DAGS_FOLDER"] == compose["SSC_PROJECT_ROOT"] + "/dags"
     assert compose["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == (

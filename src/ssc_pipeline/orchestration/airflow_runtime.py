@@ -27,6 +27,26 @@ from ssc_pipeline.orchestration.airflow_api import AirflowClient
 from ssc_pipeline.registry import project_root
 
 COMPONENTS = ("scheduler", "dag-processor", "api-server", "triggerer")
+# What bounds Airflow's memory on a 2-core machine (bench/RESULTS.md, benchmark 6: the nightly
+# flow's peak, summed over Airflow's processes and the task processes they start):
+MEMORY_SETTINGS = {
+    # 4 task processes at once on 2 cores: each slot is a LocalExecutor worker plus the task
+    # process it forks (~130-200 MB PSS together once they share the preloaded modules);
+    # 3 measured 0.03 GB less at the peak, not worth queueing the Cosmos sensors' short tasks
+    "AIRFLOW__CORE__PARALLELISM": "4",
+    # LocalExecutor's workers come from a fork server that imported the task processes'
+    # modules once (Great Expectations above all): they share them copy-on-write instead of
+    # importing ~220 MB each (see ssc_pipeline.orchestration.preload)
+    "AIRFLOW__SCHEDULER__MP_START_METHOD": "forkserver",
+    "AIRFLOW__SCHEDULER__MP_FORKSERVER_PRELOAD": "ssc_pipeline.orchestration.preload",
+    # three DAG files: one parsing process at a time is enough
+    "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+}
+# Components started with --skip-serve-logs: every process runs on this machine and writes
+# its task logs under $AIRFLOW_HOME/logs, which the API server reads directly; a log server
+# (one beside the scheduler, one beside the triggerer, ~90 MB each) only serves those files
+# to other machines. (docker-compose.yml keeps them: its containers do not share the folder.)
+SKIP_SERVE_LOGS = ("scheduler", "triggerer")
 API_USER = "ssc"
 # Concurrent extract tasks per source system (DAG tasks use pool ``source_<system>``).
 POOLS = {
@@ -90,8 +110,7 @@ def airflow_env(state: AirflowState, extra: dict[str, str] | None = None) -> dic
         "AIRFLOW__CORE__DAGS_FOLDER": str(project_root() / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        # 2 cores: 4 task processes at once keeps peak memory near 2 GB (bench/RESULTS.md)
-        "AIRFLOW__CORE__PARALLELISM": "4",
+        **MEMORY_SETTINGS,
         "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{state.base_url}/execution/",
@@ -177,6 +196,8 @@ def start(extra_env: dict[str, str] | None = None, timeout: float = 180.0) -> Ai
         args = [_airflow_bin(), component]
         if component == "api-server":
             args += ["--host", "127.0.0.1", "--port", str(state.port), "--workers", "1"]
+        if component in SKIP_SERVE_LOGS:
+            args.append("--skip-serve-logs")
         log = open(logs / f"{component}.log", "ab")  # noqa: SIM115 - handed to the child
         proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
