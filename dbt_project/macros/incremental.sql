@@ -244,19 +244,28 @@
 
 
 {#-
-    The months with activity int_open_tickets_aged ages open tickets at (the
-    same set as its activity_months CTE), as one string: part of that model's
-    lineage fingerprint, so a month that appears or disappears rebuilds it.
+    The local months in which any ticket of `relation` (int_tickets_timed) was
+    opened, answered or resolved, in one pass: the months int_open_tickets_aged
+    ages open tickets at.
+-#}
+{% macro ticket_activity_months(relation) %}
+    select distinct activity.month
+    from {{ relation }} as tickets
+    cross join lateral (
+        values
+            ({{ to_local_month('tickets.opened_at') }}),
+            ({{ to_local_month('tickets.first_response_at') }}),
+            ({{ to_local_month('tickets.resolved_at') }})
+    ) as activity (month)
+    where activity.month is not null
+{% endmacro %}
+
+
+{#-
+    Those months as one string: part of int_open_tickets_aged's lineage
+    fingerprint, so a month that appears or disappears rebuilds it.
 -#}
 {% macro open_tickets_aged_months() %}
     select string_agg(cast(month as text), ',' order by month)
-    from (
-        select {{ to_local_month('opened_at') }} as month from {{ ref('int_tickets_timed') }}
-        union
-        select {{ to_local_month('first_response_at') }} from {{ ref('int_tickets_timed') }}
-        where first_response_at is not null
-        union
-        select {{ to_local_month('resolved_at') }} from {{ ref('int_tickets_timed') }}
-        where resolved_at is not null
-    ) as activity_months
+    from ({{ ticket_activity_months(ref('int_tickets_timed')) }}) as activity_months
 {% endmacro %}

@@ -47,8 +47,8 @@ COMPARED = (
     "staging.stg_topdesk__incidents", "staging.stg_servicenow__incidents", "staging.stg_files__tickets",
     "staging.stg_files__ticket_holds", "intermediate.int_tickets_unioned", "intermediate.int_ticket_holds_merged",
     "intermediate.int_tickets_targeted", "intermediate.int_ticket_holds_indexed", "intermediate.int_tickets_timed",
-    "intermediate.int_open_tickets_aged", "marts.fct_tickets", "marts.sla_monthly", "marts.csat_monthly",
-    "marts.cost_savings_monthly",
+    "intermediate.int_open_tickets_aged", "intermediate.int_satisfaction_scores_unioned", "marts.fct_tickets",
+    "marts.sla_monthly", "marts.csat_monthly", "marts.cost_savings_monthly",
 )
 # A ticket whose clocks have both stopped keeps the data_as_of (and the elapsed
 # minutes at it) of the night it was last rebuilt; nothing reads them for it.

@@ -30,6 +30,12 @@ with
 tickets as (
 
     select * from {{ ref('int_tickets_timed') }}
+    {% if is_incremental() %}
+        -- the tickets this build rebuilds (the months below still come from every ticket)
+        where (org_code, ticket_id) in (
+            select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
+        )
+    {% endif %}
 
 ),
 
@@ -47,13 +53,8 @@ holds as (
 
 activity_months as (
 
-    select {{ to_local_month('opened_at') }} as month from tickets
-    union
-    select {{ to_local_month('first_response_at') }} as month from tickets
-    where first_response_at is not null
-    union
-    select {{ to_local_month('resolved_at') }} as month from tickets
-    where resolved_at is not null
+    -- the local months in which any ticket was opened, answered or resolved
+    {{ ticket_activity_months(ref('int_tickets_timed')) | indent(4) }}
 
 ),
 
@@ -90,10 +91,7 @@ open_at_month_end as (
             and (tickets.resolved_at is null or tickets.resolved_at >= month_ends.month_end_at)
     where tickets.status != 'cancelled'
     {% if is_incremental() %}
-        -- the rebuilt tickets' rows the pre-hook deleted
-        and (tickets.org_code, tickets.ticket_id) in (
-            select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
-        )
+        -- of the rebuilt tickets, the rows the pre-hook deleted
         and not exists (
             select 1 from {{ this }} as kept
             where
