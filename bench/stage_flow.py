@@ -448,7 +448,8 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
             f"({', '.join(fmt_seconds(t) for t in sensor_tails) or '—'} after the builds here), and the "
             "monthly close waits for the last of them. The share grows as the work gets faster (the raw gate's "
             "task bodies shrank when Great Expectations stopped being imported per task) while that cascade "
-            "stays; the wall time did not grow. Fix (in `dag_builders.build_transform_dag`, not the bench's): "
+            "stays, and with other users' load on the machine (each level waits for a scheduler loop and a "
+            "task process start). Fix (in `dag_builders.build_transform_dag`, not the bench's): "
             "sensors that wait only for their own model (no chain between them: each then ends with its model, "
             "during the build) or no per-model sensors at all (the producer alone does the work), and "
             "`marts_ready` after the producer, so the close does not wait for the display tasks.")
