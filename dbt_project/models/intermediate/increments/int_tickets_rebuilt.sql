@@ -3,8 +3,10 @@
         materialized='table',
         indexes=[{'columns': ['org_code', 'ticket_id'], 'unique': True}],
         tags=['nightly_increment'],
+        post_hook='analyze {{ this }}',
     )
 }}
+-- (analyzed at once: every model after it in the same build plans a join with it)
 -- depends_on: {{ ref('int_loads_registered') }}
 -- depends_on: {{ ref('stg_topdesk__incidents') }}
 -- depends_on: {{ ref('stg_servicenow__incidents') }}
