@@ -234,8 +234,32 @@ def _wait_healthy(state: AirflowState, timeout: float) -> None:
     raise TimeoutError(f"Airflow did not become healthy in {timeout:.0f}s: {last}")
 
 
+def _group_members(pgid: int) -> list[int]:
+    """Live processes still in the session and process group a component was started in
+    (``start_new_session``: both ids are the component's pid). Empty where there is no ``/proc``."""
+    members = []
+    proc = Path("/proc")
+    for entry in proc.iterdir() if proc.is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid and int(fields[3]) == pgid:
+            members.append(int(entry.name))
+    return members
+
+
 def stop() -> None:
-    """Stop the components this project started, by their process ids."""
+    """Stop the components this project started, by their process ids.
+
+    SIGTERM to each component's process group, up to 20 s for the components to
+    finish, then SIGKILL for whatever is left in those groups — also processes whose
+    component has exited: an idle LocalExecutor worker (forked by the scheduler's fork
+    server) can outlive a scheduler that stopped cleanly.
+    """
+    recorded: dict[str, int] = json.loads(_pid_file().read_text()) if _pid_file().exists() else {}
     pids = running_pids()
     for pid in pids.values():
         try:
@@ -245,10 +269,16 @@ def stop() -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and any(_alive(p) for p in pids.values()):
         time.sleep(0.3)
-    for pid in pids.values():
-        if _alive(pid):
+    grace = time.monotonic() + 2
+    while time.monotonic() < grace and any(_group_members(p) for p in recorded.values()):
+        time.sleep(0.2)
+    for pgid in recorded.values():
+        for member in _group_members(pgid):
             try:
-                os.killpg(pid, signal.SIGKILL)
+                os.kill(member, signal.SIGKILL)
             except OSError:
                 pass
+    gone = time.monotonic() + 5  # a SIGKILL takes effect when the process is next scheduled
+    while time.monotonic() < gone and any(_group_members(p) for p in recorded.values()):
+        time.sleep(0.05)
     _pid_file().unlink(missing_ok=True)
