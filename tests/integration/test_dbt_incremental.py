@@ -45,7 +45,9 @@ DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 # What a nightly build maintains incrementally, and the marts built from it.
 COMPARED = (
     "staging.stg_topdesk__incidents", "staging.stg_servicenow__incidents", "staging.stg_files__tickets",
-    "staging.stg_files__ticket_holds", "intermediate.int_tickets_unioned", "intermediate.int_ticket_holds_merged",
+    "staging.stg_files__ticket_holds", "intermediate.int_topdesk_incidents_mapped",
+    "intermediate.int_servicenow_incidents_mapped", "intermediate.int_file_tickets_mapped",
+    "intermediate.int_tickets_unioned", "intermediate.int_ticket_holds_merged",
     "intermediate.int_tickets_targeted", "intermediate.int_ticket_holds_indexed", "intermediate.int_tickets_timed",
     "intermediate.int_open_tickets_aged", "intermediate.int_satisfaction_scores_unioned", "marts.fct_tickets",
     "marts.sla_monthly", "marts.csat_monthly", "marts.cost_savings_monthly",
