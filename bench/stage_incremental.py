@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -48,14 +49,17 @@ def _accept_landed(url: str) -> int:
     return count
 
 
-def _build(args: Sequence[str], url: str, target: Path) -> tuple[float, str | None]:
+def _build(args: Sequence[str], url: str, target: Path, label: str = "") -> tuple[float, str | None]:
     started = time.perf_counter()
     error = None
     try:
         run_dbt(("--quiet", *args), url=url, target_path=target)
     except DbtFailed as exc:
         error = str(exc)[:600]
-    return time.perf_counter() - started, error
+    seconds = time.perf_counter() - started
+    if label and (target / "run_results.json").exists():  # each step's results stay for a look (--keep)
+        shutil.copyfile(target / "run_results.json", target / f"run_results_{label}.json")
+    return seconds, error
 
 
 def slowest_nodes(run_results: Path, top: int = 6) -> list[tuple[str, float]]:
@@ -107,7 +111,7 @@ def run(url: str, end: dt.datetime, delta_by_org: Mapping[str, list[dict[str, An
     target = work / "dbt-incremental"
     accepted = _accept_landed(url)
     progress(f"  {accepted} loads accepted; first dbt build ...")
-    first, first_error = _build(("build",), url, target)
+    first, first_error = _build(("build",), url, target, "first")
     if first_error:
         result.error = f"first dbt build failed: {first_error}"
         return result
@@ -121,23 +125,23 @@ def run(url: str, end: dt.datetime, delta_by_org: Mapping[str, list[dict[str, An
     land_seconds = time.perf_counter() - started
     _accept_landed(url)
     progress(f"  {changed:,} changed tickets landed in {fmt_seconds(land_seconds)}; nightly dbt build ...")
-    nightly, nightly_error = _build(("build",), url, target)
+    nightly, nightly_error = _build(("build",), url, target, "nightly")
     slow = slowest_nodes(target / "run_results.json")
     nightly_profile = run_profile(target / "run_results.json")
     rebuilt = _tickets_rebuilt(url)
     progress(f"  nightly build {fmt_seconds(nightly)}; again with nothing new ...")
-    idle, idle_error = _build(("build",), url, target)
+    idle, idle_error = _build(("build",), url, target, "idle")
     idle_profile = run_profile(target / "run_results.json")
     progress(f"  build with nothing new {fmt_seconds(idle)}; dbt build --full-refresh ...")
-    full, full_error = _build(("build", "--full-refresh"), url, target)
+    full, full_error = _build(("build", "--full-refresh"), url, target, "full")
     full_profile = run_profile(target / "run_results.json")
     progress(f"  full refresh {fmt_seconds(full)}; the models alone: another night, dbt run ...")
     for org_code, records in delta_by_org.items():  # the same versions landed again: later landings win
         landing.run_load(org_code, TOPDESK_INCIDENTS, end + dt.timedelta(days=1), end + dt.timedelta(days=2),
                          iter(records), run_id="bench-nightly-2")
     _accept_landed(url)
-    models_nightly, models_error = _build(("run",), url, target)
-    models_full, models_full_error = _build(("run", "--full-refresh"), url, target)
+    models_nightly, models_error = _build(("run",), url, target, "run")
+    models_full, models_full_error = _build(("run", "--full-refresh"), url, target, "run_full")
     progress(f"  dbt run {fmt_seconds(models_nightly)}, dbt run --full-refresh {fmt_seconds(models_full)}")
     kinds = materializations(target / "manifest.json")
     with psycopg.connect(url) as conn:
@@ -200,11 +204,12 @@ def run(url: str, end: dt.datetime, delta_by_org: Mapping[str, list[dict[str, An
             "the warehouse grows, because the full refresh grows with the tickets and the floor does not.")
     if kinds.get("incremental"):
         result.notes.append(
-            "The ticket chain is incremental (docs/incremental.md): staging tables take only the rows of loads not "
-            "processed yet (ledger int_loads_registered), and int_tickets_targeted, int_ticket_holds_merged/_indexed, "
-            "int_tickets_timed, int_open_tickets_aged and fct_tickets rebuild only the tickets in int_tickets_rebuilt "
-            "— changed by a new load, or with a clock still running, judged at the new data_as_of. sla_monthly, "
-            "csat_monthly and cost_savings_monthly stay tables (aggregates over those tables; under a second "
-            "each). An integration test (tests/integration/test_dbt_incremental.py) checks that every model equals a "
-            "full refresh after each of four nights.")
+            "The ticket chain is incremental (docs/incremental.md): the staging and mapped tables take only the rows "
+            "of loads not processed yet (ledger int_loads_registered), and int_tickets_targeted, "
+            "int_ticket_holds_merged/_indexed, int_tickets_timed, int_open_tickets_aged, fct_tickets and the "
+            "satisfaction scores rebuild only the tickets in int_tickets_rebuilt — changed by a new load, or with a "
+            "clock still running, judged at the new data_as_of. sla_monthly, csat_monthly and cost_savings_monthly "
+            "stay tables (aggregates over those tables). An integration test "
+            "(tests/integration/test_dbt_incremental.py) checks that every model equals a full refresh after each of "
+            "four nights.")
     return result

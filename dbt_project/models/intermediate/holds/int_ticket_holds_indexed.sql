@@ -4,7 +4,7 @@
         incremental_strategy='append',
         indexes=[{'columns': ['org_code', 'ticket_id']}],
         tags=['nightly_increment'],
-        pre_hook="{{ delete_rebuilt_tickets(touched_only=true) }}",
+        pre_hook=["{{ analyze_calendar() }}", "{{ delete_rebuilt_tickets(touched_only=true) }}"],
         post_hook="{{ record_lineage_fingerprint() }}",
     )
 }}

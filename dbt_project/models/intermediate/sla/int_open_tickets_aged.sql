@@ -5,7 +5,10 @@
         indexes=[{'columns': ['org_code', 'ticket_id']}],
         tags=['nightly_increment'],
         meta={'fingerprint_macro': 'open_tickets_aged_months'},
-        pre_hook="{{ delete_rebuilt_tickets(running_rows_where='kept.evaluated_at < kept.month_end_at') }}",
+        pre_hook=[
+            "{{ analyze_calendar() }}",
+            "{{ delete_rebuilt_tickets(running_rows_where='kept.evaluated_at < kept.month_end_at') }}",
+        ],
         post_hook="{{ record_lineage_fingerprint() }}",
     )
 }}

@@ -5,6 +5,7 @@
         unique_key=['org_code', 'ticket_id'],
         indexes=[{'columns': ['org_code', 'ticket_id'], 'unique': True}],
         tags=['nightly_increment'],
+        pre_hook="{{ analyze_calendar() }}",
         post_hook="{{ record_lineage_fingerprint() }}",
     )
 }}
