@@ -254,6 +254,10 @@ class FaultInjectingHandler(BaseHTTPRequestHandler):
         items = headers.items() if isinstance(headers, Mapping) else (headers or ())
         for name, value in items:
             self.send_header(name, value)
+        if self.close_connection:
+            # Say so on the wire: without it a client may reuse the socket for its next
+            # request while the server is closing it ("server disconnected without a response").
+            self.send_header("Connection", "close")
         self.end_headers()
         if status != 204 and body:
             self.wfile.write(body)
