@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from pathlib import Path
 
@@ -102,6 +103,32 @@ def test_extract_dag_shape(monkeypatch: pytest.MonkeyPatch) -> None:
     model_tasks = {t.task_id for t in transform.tasks if t.task_id.startswith("dbt.")}
     assert {"dbt.fct_tickets_run", "dbt.sla_monthly_run"} <= model_tasks
     assert "dbt.dbt_producer_watcher" in model_tasks
+
+
+def test_nightly_build_leaves_unit_tests_to_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The producer's one `dbt build` runs with NIGHTLY_BUILD_ENV, and dbt then selects no unit test."""
+    from dbt.cli.main import dbtRunner
+
+    from ssc_pipeline.transform import NIGHTLY_BUILD_ENV, dbt_env, dbt_project_dir
+
+    producer = _dagbag(monkeypatch).dags["transform"].get_task("dbt.dbt_producer_watcher")
+    assert producer.env == dict(NIGHTLY_BUILD_ENV)
+    project = str(dbt_project_dir())
+
+    def listed(env: dict[str, str]) -> list[str]:
+        for key, value in {**dbt_env("postgresql://parse-only@127.0.0.1:5432/ssc"), **env}.items():
+            monkeypatch.setenv(key, value)
+        result = dbtRunner().invoke(["--quiet", "ls", "--resource-type", "unit_test", "--resource-type", "model",
+                                     "--output", "json", "--output-keys", "resource_type",
+                                     "--project-dir", project, "--profiles-dir", project,
+                                     "--target-path", str(tmp_path / "target")])
+        assert result.success, result.exception
+        return [json.loads(line)["resource_type"] for line in result.result]
+
+    every = listed({})
+    assert every.count("unit_test") >= 20 and "model" in every  # CI's build runs the unit tests
+    nightly = listed(dict(NIGHTLY_BUILD_ENV))
+    assert "unit_test" not in nightly and nightly.count("model") == every.count("model")
 
 
 def test_only_extracts_and_the_monthly_close_have_a_clock(monkeypatch: pytest.MonkeyPatch) -> None:

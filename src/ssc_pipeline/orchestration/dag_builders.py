@@ -130,7 +130,7 @@ def build_transform_dag() -> DAG:
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, SeedRenderingBehavior, TestBehavior
 
-    from ssc_pipeline.transform import dbt_project_dir, manifest_path
+    from ssc_pipeline.transform import NIGHTLY_BUILD_ENV, dbt_project_dir, manifest_path
 
     assets = [raw_asset(org) for org in active_organisations()] + [SERVICE_DATA]
     project = dbt_project_dir()
@@ -142,8 +142,9 @@ def build_transform_dag() -> DAG:
     ) as dag:
         dbt = DbtTaskGroup(
             group_id="dbt",
+            # Unit tests (SQL against fixed inputs) stay out of the nightly build: CI runs them.
             project_config=ProjectConfig(dbt_project_path=project, manifest_path=manifest_path(),
-                                         install_dbt_deps=False),
+                                         install_dbt_deps=False, env_vars=dict(NIGHTLY_BUILD_ENV)),
             profile_config=ProfileConfig(profile_name="ssc", target_name="default",
                                          profiles_yml_filepath=project / "profiles.yml"),
             execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER,
