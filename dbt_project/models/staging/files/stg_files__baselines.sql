@@ -7,28 +7,7 @@
 
 with
 
-source as (
-
-    select * from {{ source('service_data', 'baselines') }}
-    where load_id in (
-        select loads.load_id from {{ source('audit', 'loads') }} as loads
-        where loads.status = 'accepted'
-    )
-
-),
-
-ranked as (
-
-    select
-        *,
-        first_value(load_id) over (
-            partition by subject_org_code
-            order by landed_at desc, load_id desc
-        ) as latest_load_id
-
-    from source
-
-),
+{{ latest_accepted_file(source('service_data', 'baselines'), partition_by=['subject_org_code']) }},
 
 renamed as (
 
@@ -47,8 +26,7 @@ renamed as (
 
         landed_at
 
-    from ranked
-    where load_id = latest_load_id
+    from latest_load
 
 )
 

@@ -5,28 +5,7 @@
 
 with
 
-source as (
-
-    select * from {{ source('service_data', 'costs') }}
-    where load_id in (
-        select loads.load_id from {{ source('audit', 'loads') }} as loads
-        where loads.status = 'accepted'
-    )
-
-),
-
-ranked as (
-
-    select
-        *,
-        first_value(load_id) over (
-            partition by month
-            order by landed_at desc, load_id desc
-        ) as latest_load_id
-
-    from source
-
-),
+{{ latest_accepted_file(source('service_data', 'costs'), partition_by=['month']) }},
 
 renamed as (
 
@@ -45,8 +24,7 @@ renamed as (
 
         landed_at
 
-    from ranked
-    where load_id = latest_load_id
+    from latest_load
 
 )
 

@@ -1,14 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['org_code', 'ticket_id'],
-        indexes=[{'columns': ['org_code', 'ticket_id']}],
-        tags=['nightly_increment'],
-        post_hook="{{ record_lineage_fingerprint() }}",
-    )
-}}
--- depends_on: {{ ref('int_loads_registered') }}
+{{ config(**ticket_increment_config(unique_index=false)) }}
 {%- set incremental = is_incremental() %}
 
 -- On-hold periods of file-drop tickets from accepted loads. A holds file lists
@@ -21,38 +11,7 @@
 
 with
 
-source as (
-
-    select * from {{ source('files', 'ticket_holds') }}
-    where load_id in (
-        select loads.load_id from {{ source('audit', 'loads') }} as loads
-        where loads.status = 'accepted'
-    )
-    {% if incremental %}
-        and load_id in ({{ unprocessed_loads() }})
-    {% endif %}
-
-),
-
-ranked as (
-
-    select
-        *,
-        first_value(load_id) over (
-            partition by org_code, ticket_id
-            order by landed_at desc, load_id desc
-        ) as latest_load_id
-
-    from source
-
-),
-
-latest_load as (
-
-    select * from ranked
-    where load_id = latest_load_id
-
-),
+{{ latest_accepted_file(source('files', 'ticket_holds'), partition_by=['org_code', 'ticket_id'], unprocessed_only=true) }},
 
 {% if incremental %}
 newer_load as (

@@ -1,15 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['org_code', 'ticket_id'],
-        indexes=[{'columns': ['org_code', 'ticket_id'], 'unique': True}],
-        tags=['nightly_increment'],
-        post_hook="{{ record_lineage_fingerprint() }}",
-    )
-}}
--- depends_on: {{ ref('int_loads_registered') }}
-{%- set incremental = is_incremental() %}
+{{ config(**ticket_increment_config()) }}
 
 -- One row per file-drop ticket: the latest version (by updated_at) landed by
 -- an accepted load. Rows of quarantined, failed or still running loads never
@@ -18,48 +7,12 @@
 -- A table, incremental as stg_topdesk__incidents: on a normal night only the
 -- rows of the loads not processed yet are read, and a version replaces the one
 -- kept only when it is later by the same order (updated_at, landed_at, load_id).
+-- A later file re-delivers a changed ticket in full; the CTEs up to
+-- ticket_versions are macro latest_ticket_versions (all ticket sources).
 
 with
 
-source as (
-
-    select * from {{ source('files', 'tickets') }}
-    where load_id in (
-        select loads.load_id from {{ source('audit', 'loads') }} as loads
-        where loads.status = 'accepted'
-    )
-    {% if incremental %}
-        and load_id in ({{ unprocessed_loads() }})
-    {% endif %}
-
-),
-
-latest_version as (
-
-    -- a later file re-delivers a changed ticket in full
-    select distinct on (org_code, ticket_id) *
-    from source
-    order by org_code asc, ticket_id asc, updated_at desc, landed_at desc, load_id desc
-
-),
-
-{% if incremental %}
-newer_version as (
-
-    -- tonight's latest version, where it is later than the version kept
-    select latest_version.*
-    from latest_version
-    left join {{ this }} as kept
-        on
-            latest_version.org_code = kept.org_code
-            and latest_version.ticket_id = kept.ticket_id
-    where
-        kept.ticket_id is null
-        or (latest_version.updated_at, latest_version.landed_at, latest_version.load_id)
-        > (kept.updated_at, kept.landed_at, kept.load_id)
-
-),
-{% endif %}
+{{ latest_ticket_versions(source('files', 'tickets'), key='ticket_id', version='updated_at') }},
 
 renamed as (
 
@@ -86,7 +39,7 @@ renamed as (
         updated_at,
         landed_at
 
-    from {{ 'newer_version' if incremental else 'latest_version' }}
+    from ticket_versions
 
 )
 

@@ -1,15 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['org_code', 'ticket_id'],
-        indexes=[{'columns': ['org_code', 'ticket_id'], 'unique': True}],
-        tags=['nightly_increment'],
-        post_hook="{{ record_lineage_fingerprint() }}",
-    )
-}}
--- depends_on: {{ ref('int_loads_registered') }}
-{%- set incremental = is_incremental() %}
+{{ config(**ticket_increment_config()) }}
 
 -- One row per TOPdesk incident: the latest version landed by an accepted load.
 -- Rows of quarantined, failed or still running loads never get past here.
@@ -18,48 +7,12 @@
 -- their latest version of an incident replaces the one kept here only when it
 -- is later by the same order (modified_at, landed_at, load_id), so the table
 -- always holds what a full refresh over every accepted load would.
+-- The same incident is re-delivered by every window in which it changed; the
+-- CTEs up to ticket_versions are macro latest_ticket_versions (all ticket sources).
 
 with
 
-source as (
-
-    select * from {{ source('topdesk', 'incidents') }}
-    where load_id in (
-        select loads.load_id from {{ source('audit', 'loads') }} as loads
-        where loads.status = 'accepted'
-    )
-    {% if incremental %}
-        and load_id in ({{ unprocessed_loads() }})
-    {% endif %}
-
-),
-
-latest_version as (
-
-    -- the same incident is re-delivered by every window in which it changed
-    select distinct on (org_code, incident_id) *
-    from source
-    order by org_code asc, incident_id asc, modified_at desc, landed_at desc, load_id desc
-
-),
-
-{% if incremental %}
-newer_version as (
-
-    -- tonight's latest version, where it is later than the version kept
-    select latest_version.*
-    from latest_version
-    left join {{ this }} as kept
-        on
-            latest_version.org_code = kept.org_code
-            and latest_version.incident_id = kept.ticket_id
-    where
-        kept.ticket_id is null
-        or (latest_version.modified_at, latest_version.landed_at, latest_version.load_id)
-        > (kept.modified_at, kept.landed_at, kept.load_id)
-
-),
-{% endif %}
+{{ latest_ticket_versions(source('topdesk', 'incidents'), key='incident_id', version='modified_at') }},
 
 renamed as (
 
@@ -107,7 +60,7 @@ renamed as (
         modified_at,
         landed_at
 
-    from {{ 'newer_version' if incremental else 'latest_version' }}
+    from ticket_versions
 
 )
 
