@@ -1,14 +1,10 @@
 {{
-    config(
-        materialized='incremental',
+    config(**ticket_increment_config(
         incremental_strategy='append',
-        indexes=[{'columns': ['org_code', 'ticket_id']}],
-        tags=['nightly_increment'],
+        unique_index=false,
         pre_hook=["{{ analyze_calendar() }}", "{{ delete_rebuilt_tickets(touched_only=true) }}"],
-        post_hook="{{ record_lineage_fingerprint() }}",
-    )
+    ))
 }}
--- depends_on: {{ ref('int_tickets_rebuilt') }}
 
 -- Each merged hold period on the business-minute index of its ticket's
 -- calendar (the agreement's calendar, int_tickets_targeted). Because the index
@@ -24,12 +20,7 @@ with
 holds as (
 
     select * from {{ ref('int_ticket_holds_merged') }}
-    {% if is_incremental() %}
-        where (org_code, ticket_id) in (
-            select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
-            where rebuilt.is_touched
-        )
-    {% endif %}
+    where {{ ticket_is_rebuilt(touched_only=true) }}
 
 ),
 

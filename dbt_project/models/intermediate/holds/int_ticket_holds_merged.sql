@@ -1,14 +1,10 @@
 {{
-    config(
-        materialized='incremental',
+    config(**ticket_increment_config(
         incremental_strategy='append',
-        indexes=[{'columns': ['org_code', 'ticket_id']}],
-        tags=['nightly_increment'],
+        unique_index=false,
         pre_hook="{{ delete_rebuilt_tickets(touched_only=true) }}",
-        post_hook="{{ record_lineage_fingerprint() }}",
-    )
+    ))
 }}
--- depends_on: {{ ref('int_tickets_rebuilt') }}
 
 -- Hold periods per ticket with overlapping (or touching) periods merged, so no
 -- minute on hold is subtracted twice. A hold without an end (still on hold)
@@ -34,12 +30,7 @@ holds as (
     where
         hold_start is not null
         and (hold_end is null or hold_end >= hold_start)
-        {% if is_incremental() %}
-            and (org_code, ticket_id) in (
-                select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
-                where rebuilt.is_touched
-            )
-        {% endif %}
+        and {{ ticket_is_rebuilt(touched_only=true) }}
 
 ),
 

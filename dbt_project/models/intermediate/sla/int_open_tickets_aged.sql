@@ -1,18 +1,14 @@
 {{
-    config(
-        materialized='incremental',
+    config(**ticket_increment_config(
         incremental_strategy='append',
-        indexes=[{'columns': ['org_code', 'ticket_id']}],
-        tags=['nightly_increment'],
+        unique_index=false,
         meta={'fingerprint_macro': 'open_tickets_aged_months'},
         pre_hook=[
             "{{ analyze_calendar() }}",
             "{{ delete_rebuilt_tickets(running_rows_where='kept.evaluated_at < kept.month_end_at') }}",
         ],
-        post_hook="{{ record_lineage_fingerprint() }}",
-    )
+    ))
 }}
--- depends_on: {{ ref('int_tickets_rebuilt') }}
 
 -- One row per (month, ticket) for every ticket still open at the end of a
 -- local month: how many business minutes its resolution clock had run by
@@ -32,13 +28,9 @@ with
 
 tickets as (
 
+    -- the tickets this build rebuilds (the months below still come from every ticket)
     select * from {{ ref('int_tickets_timed') }}
-    {% if is_incremental() %}
-        -- the tickets this build rebuilds (the months below still come from every ticket)
-        where (org_code, ticket_id) in (
-            select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
-        )
-    {% endif %}
+    where {{ ticket_is_rebuilt() }}
 
 ),
 

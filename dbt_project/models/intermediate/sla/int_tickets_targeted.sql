@@ -1,14 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['org_code', 'ticket_id'],
-        indexes=[{'columns': ['org_code', 'ticket_id'], 'unique': True}],
-        tags=['nightly_increment'],
-        post_hook="{{ record_lineage_fingerprint() }}",
-    )
-}}
--- depends_on: {{ ref('int_tickets_rebuilt') }}
+{{ config(**ticket_increment_config()) }}
 
 -- Every ticket with the SLA agreement in force at opened_at, its targets and
 -- the calendar its clocks count on (DESIGN §5):
@@ -30,11 +20,7 @@ with
 tickets as (
 
     select * from {{ ref('int_tickets_unioned') }}
-    {% if is_incremental() %}
-        where (org_code, ticket_id) in (
-            select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
-        )
-    {% endif %}
+    where {{ ticket_is_rebuilt() }}
 
 ),
 

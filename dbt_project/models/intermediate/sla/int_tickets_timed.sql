@@ -1,15 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['org_code', 'ticket_id'],
-        indexes=[{'columns': ['org_code', 'ticket_id'], 'unique': True}],
-        tags=['nightly_increment'],
-        pre_hook="{{ analyze_calendar() }}",
-        post_hook="{{ record_lineage_fingerprint() }}",
-    )
-}}
--- depends_on: {{ ref('int_tickets_rebuilt') }}
+{{ config(**ticket_increment_config(pre_hook="{{ analyze_calendar() }}")) }}
 
 -- Every ticket with its SLA clocks in business minutes, holds subtracted
 -- (DESIGN §5). Each clock is index(event) - index(opened_at) - business minutes
@@ -22,11 +11,7 @@ tickets as (
 
     -- incremental (docs/incremental.md): the tickets changed or with a clock still running
     select * from {{ ref('int_tickets_targeted') }}
-    {% if is_incremental() %}
-        where (org_code, ticket_id) in (
-            select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
-        )
-    {% endif %}
+    where {{ ticket_is_rebuilt() }}
 
 ),
 

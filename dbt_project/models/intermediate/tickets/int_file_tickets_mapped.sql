@@ -1,14 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['org_code', 'ticket_id'],
-        indexes=[{'columns': ['org_code', 'ticket_id'], 'unique': True}],
-        tags=['nightly_increment'],
-        post_hook="{{ record_lineage_fingerprint() }}",
-    )
-}}
--- depends_on: {{ ref('int_loads_registered') }}
+{{ config(**ticket_increment_config()) }}
 
 -- File-drop tickets in the canonical ticket shape. Files already speak SSC
 -- codes (DESIGN §4.3), so this only applies the clock rules every source
@@ -24,9 +14,7 @@ with
 tickets as (
 
     select * from {{ ref('stg_files__tickets') }}
-    {% if is_incremental() %}
-        where load_id in ({{ unprocessed_loads() }})
-    {% endif %}
+    where {{ load_is_unprocessed() }}
 
 ),
 

@@ -1,14 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['org_code', 'ticket_id'],
-        indexes=[{'columns': ['org_code', 'ticket_id'], 'unique': True}],
-        tags=['nightly_increment'],
-        post_hook="{{ record_lineage_fingerprint() }}",
-    )
-}}
--- depends_on: {{ ref('int_loads_registered') }}
+{{ config(**ticket_increment_config()) }}
 
 -- ServiceNow incidents in the canonical ticket shape: category values mapped to
 -- SSC service codes through a seed; state codes to canonical statuses.
@@ -22,9 +12,7 @@ with
 incidents as (
 
     select * from {{ ref('stg_servicenow__incidents') }}
-    {% if is_incremental() %}
-        where load_id in ({{ unprocessed_loads() }})
-    {% endif %}
+    where {{ load_is_unprocessed() }}
 
 ),
 

@@ -1,14 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['org_code', 'ticket_id'],
-        indexes=[{'columns': ['org_code', 'ticket_id'], 'unique': True}],
-        tags=['nightly_increment'],
-        post_hook="{{ record_lineage_fingerprint() }}",
-    )
-}}
--- depends_on: {{ ref('int_loads_registered') }}
+{{ config(**ticket_increment_config()) }}
 
 -- TOPdesk incidents in the canonical ticket shape: TOPdesk category and
 -- processing-status names mapped to SSC codes through seeds, so a new category
@@ -23,9 +13,7 @@ with
 incidents as (
 
     select * from {{ ref('stg_topdesk__incidents') }}
-    {% if is_incremental() %}
-        where load_id in ({{ unprocessed_loads() }})
-    {% endif %}
+    where {{ load_is_unprocessed() }}
 
 ),
 
