@@ -183,11 +183,17 @@ def _dbt(state: dict[str, Any], args: tuple[str, ...], url: str | None = None, p
         transform.run_dbt(args, url=url or state["url"], target_path=state["work"] / target)
 
 
-def _assert_same_as_full_refresh(state: dict[str, Any], full_url: str) -> None:
-    different = {relation: (_digest(state["url"], relation), _digest(full_url, relation))
-                 for relation in COMPARED}
-    different = {relation: pair for relation, pair in different.items() if pair[0] != pair[1]}
-    assert not different, f"incremental build differs from a full refresh: {different}"
+def _assert_same_as_full_refresh(state: dict[str, Any], name: str, args: tuple[str, ...] = ("run", "--full-refresh"),
+                                 project: Path | None = None) -> None:
+    """A full refresh of a copy of the warehouse (_copy_and_full_refresh) holds the same rows; the copy goes."""
+    full_url = _copy_and_full_refresh(state, name, args=args, project=project)
+    try:
+        different = {relation: (_digest(state["url"], relation), _digest(full_url, relation))
+                     for relation in COMPARED}
+        different = {relation: pair for relation, pair in different.items() if pair[0] != pair[1]}
+        assert not different, f"incremental build differs from a full refresh: {different}"
+    finally:
+        _drop(state, full_url)
 
 
 def _drop(state: dict[str, Any], url: str) -> None:
@@ -248,11 +254,7 @@ def test_night_0_first_build(nights: dict[str, Any]) -> None:
 
     registered = db.rows("select count(*), count(processed_at) from intermediate.int_loads_registered")
     assert registered == [(4, 4)]  # the quarantined load is not registered
-    full = _copy_and_full_refresh(nights, "n0")
-    try:
-        _assert_same_as_full_refresh(nights, full)
-    finally:
-        _drop(nights, full)
+    _assert_same_as_full_refresh(nights, "n0")
 
 
 def test_night_1_release_late_versions_vanishing_holds_and_a_new_month(nights: dict[str, Any]) -> None:
@@ -300,11 +302,7 @@ def test_night_1_release_late_versions_vanishing_holds_and_a_new_month(nights: d
                    " where ticket_id in ('inc-a', 'inc-d') order by 1") == [("inc-a", "in_progress", True),
                                                                              ("inc-d", "resolved", True)]
     assert db.rows("select count(*) from intermediate.int_ticket_holds_merged where ticket_id = 'inc-b'") == [(0,)]
-    full = _copy_and_full_refresh(nights, "n1")
-    try:
-        _assert_same_as_full_refresh(nights, full)
-    finally:
-        _drop(nights, full)
+    _assert_same_as_full_refresh(nights, "n1")
 
 
 def test_night_2_a_partial_run_leaves_the_loads_for_the_nightly_build(nights: dict[str, Any]) -> None:
@@ -328,11 +326,7 @@ def test_night_2_a_partial_run_leaves_the_loads_for_the_nightly_build(nights: di
     assert rebuilt["inc-f"] == (False, True)  # still open: its clocks run on
     assert "inc-c" not in rebuilt  # resolved inside last night's data_as_of: final
     assert "f-1" not in rebuilt  # running, but its organisation sent nothing: same data_as_of, same clocks
-    full = _copy_and_full_refresh(nights, "n2")
-    try:
-        _assert_same_as_full_refresh(nights, full)
-    finally:
-        _drop(nights, full)
+    _assert_same_as_full_refresh(nights, "n2")
 
 
 def test_night_3_a_changed_seed_rebuilds_what_depends_on_it(nights: dict[str, Any]) -> None:
@@ -354,11 +348,7 @@ def test_night_3_a_changed_seed_rebuilds_what_depends_on_it(nights: dict[str, An
     # inc-b (settled long ago, not in int_tickets_rebuilt) lost the business minutes of 10 November
     assert db.rows("select resolution_business_minutes from marts.fct_tickets where ticket_id = 'inc-b'") \
         != settled_before
-    full = _copy_and_full_refresh(nights, "n3", args=("build", "--full-refresh"), project=project)
-    try:
-        _assert_same_as_full_refresh(nights, full)
-    finally:
-        _drop(nights, full)
+    _assert_same_as_full_refresh(nights, "n3", args=("build", "--full-refresh"), project=project)
     nights["project"] = project
 
 
@@ -372,8 +362,4 @@ def test_night_4_a_withdrawn_load_rebuilds_the_ledger_and_the_chain(nights: dict
     assert db.rows("select min(registered_at) from intermediate.int_loads_registered") != epoch
     assert db.rows("select count(*) from intermediate.int_loads_registered where load_id = %s",
                    nights["quarantined"]) == [(0,)]
-    full = _copy_and_full_refresh(nights, "n4", project=nights["project"])
-    try:
-        _assert_same_as_full_refresh(nights, full)
-    finally:
-        _drop(nights, full)
+    _assert_same_as_full_refresh(nights, "n4", project=nights["project"])
