@@ -4,23 +4,30 @@
         incremental_strategy='append',
         indexes=[{'columns': ['org_code', 'response_id']}],
         tags=['nightly_increment'],
-        pre_hook="""
+        pre_hook=[
+            "{% if is_incremental() %} delete from {{ this }} where source = 'survey' {% else %} select 1 {% endif %}",
+            """
             {% if is_incremental() %}
                 delete from {{ this }} as kept
+                using {{ ref('int_tickets_rebuilt') }} as rebuilt
                 where
-                    kept.source = 'survey'
-                    or (kept.org_code, kept.response_id) in (
-                        select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
-                        where rebuilt.is_touched
-                    )
+                    rebuilt.is_touched
+                    and kept.org_code = rebuilt.org_code
+                    and kept.response_id = rebuilt.ticket_id
             {% else %}
                 select 1
             {% endif %}
-        """,
+            """,
+        ],
         post_hook="{{ record_lineage_fingerprint() }}",
     )
 }}
 -- depends_on: {{ ref('int_tickets_rebuilt') }}
+-- The pre-hooks delete the kept rows a night replaces in two statements, the
+-- ticket rows through a join: as `source = 'survey' or (...) in (select ...)`
+-- PostgreSQL cannot turn the IN into a join beside the OR, and a list larger
+-- than work_mem (a catch-up night of 400,000 tickets) was scanned once per kept
+-- row (the delete ran for more than 12 minutes).
 
 -- Every satisfaction score in one shape, one row per response, kept apart by
 -- source:
