@@ -368,8 +368,8 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
                               f"{len(builds)} transform run(s) (dbt builds: "
                               f"{', '.join(fmt_seconds(b.seconds) for b in builds) or '—'}), last ends "
                               f"{since_trigger(builds)}; flow ends +{fmt_seconds(wall)}")
-    # Cosmos' watcher sensors resume in the dbt graph's order, one task process each: what of that
-    # cascade is still running after the producer's `dbt build` has finished
+    # Cosmos' watcher sensors, one task process each (and another after their deferral): how long
+    # after the producer's `dbt build` has finished the last of them ends
     sensor_tails = []
     for build in builds:
         sensors = [b.end for b in bodies if b.waits and b.run_id == build.run_id]
@@ -439,20 +439,28 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
         "runner, DAG processor and its parsing child, scheduler, fork server) and "
         f"{(sampler.peak_pss['airflow'] - components_pss) / 1e9:.2f} GB the LocalExecutor workers and the task "
         "processes they run.")
+    limits = []
+    if wall > 600:
+        extract_end = max((b.end for b in extract_bodies), default=triggered) - triggered
+        limits.append(
+            f"wall time {fmt_seconds(wall)}: the {len(extract_bodies)} extract and raw-gate task bodies (Σ "
+            f"{fmt_seconds(sum(b.seconds for b in extract_bodies))}, at most "
+            f"{airflow_runtime.MEMORY_SETTINGS['AIRFLOW__CORE__PARALLELISM']} at once on 2 cores) ended at "
+            f"+{fmt_seconds(extract_end)}; the transform's dbt builds took "
+            f"{', '.join(fmt_seconds(b.seconds) for b in builds) or '—'} — the first ones start on the first "
+            "organisations' Asset events and share the 2 cores with the extracts still running, and each later "
+            "one rebuilds the tickets the loads since brought (docs/incremental.md). The work itself is the "
+            "limit here (orchestration share above): landing and validating the rows, and the dbt builds.")
     if orchestration is not None and orchestration > 0.30:
-        result.limit = (
+        limits.append(
             f"orchestration share {100 * orchestration:.1f} %: of the {fmt_seconds(wall)} wall time, "
-            f"{fmt_seconds(wall - work_union)} had no task body at work. The largest part is the transform DAG's "
-            f"Cosmos watcher sensors (one per dbt model, chained like the models): after the producer's `dbt build` "
-            f"ends they still resume one dependency level at a time, a task process each "
-            f"({', '.join(fmt_seconds(t) for t in sensor_tails) or '—'} after the builds here), and the "
-            "monthly close waits for the last of them. The share grows as the work gets faster (the raw gate's "
-            "task bodies shrank when Great Expectations stopped being imported per task) while that cascade "
-            "stays, and with other users' load on the machine (each level waits for a scheduler loop and a "
-            "task process start). Fix (in `dag_builders.build_transform_dag`, not the bench's): "
-            "sensors that wait only for their own model (no chain between them: each then ends with its model, "
-            "during the build) or no per-model sensors at all (the producer alone does the work), and "
-            "`marts_ready` after the producer, so the close does not wait for the display tasks.")
+            f"{fmt_seconds(wall - work_union)} had no task body at work: task process start-ups, scheduler loops "
+            "and Asset hand-overs between the extract, transform and close runs, and the Cosmos sensors (one per "
+            "dbt model, each ending with its model: "
+            f"{', '.join(fmt_seconds(t) for t in sensor_tails) or '—'} after the builds here). Each of those "
+            "waits for a scheduler loop and a task process start, which other users' load on the machine "
+            "lengthens while the work gets no longer.")
+    result.limit = " ".join(limits)
     if pss_peak > 2.0:
         top = summarise_breakdown(name_task_processes(sampler.peak_pss_breakdown["airflow"], task_of_pid), "pss")
         result.limit = ((result.limit + " ") if result.limit else "") + (
