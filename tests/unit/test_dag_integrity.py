@@ -111,7 +111,9 @@ def test_extract_dag_shape(monkeypatch: pytest.MonkeyPatch) -> None:
                for s in sensors)
     assert transform.get_task("marts_ready").upstream_task_ids == \
         {s.task_id for s in sensors} | {"dbt.dbt_producer_watcher_done"}
-    assert transform.get_task("dbt.dbt_producer_watcher").retries == 0
+    producer = transform.get_task("dbt.dbt_producer_watcher")
+    assert producer.retries == 0
+    assert "--resource-type" not in producer.add_cmd_flags()  # the build runs the data tests too
 
 
 def test_nightly_build_leaves_unit_tests_to_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -30,8 +30,12 @@ tickets as (
 
 ),
 
-calendar as (
+calendar as not materialized (
 
+    -- joined more than once below: not materialized, so every join can use the
+    -- calendar's (calendar_key, utc_midnight_at) index; a materialized CTE has
+    -- none, and a catch-up night's holds planned as a nested loop over it took
+    -- minutes (docs/incremental.md)
     select * from {{ ref('int_business_days_indexed') }}
 
 ),
