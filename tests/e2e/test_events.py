@@ -24,7 +24,7 @@ from ssc_pipeline.orchestration.airflow_api import AirflowClient
 from ssc_pipeline.registry import active_organisations
 
 AMS = ZoneInfo("Europe/Amsterdam")
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,9 @@ def test_data_ready_event_runs_extract_then_transform(airflow: AirflowClient) ->
     assert count("select count(*) from audit.loads where org_code = 'GM0642' and status = 'accepted'"
                  " and run_id like 'asset_triggered%%'") == 1
 
-    runs = airflow.wait_until_idle("transform", since=posted, timeout=300)
+    # the event's transform run may queue behind one the start-up loads began (max_active_runs=1),
+    # each a dbt build with its ~300 data tests: minutes on a busy 2-core machine
+    runs = airflow.wait_until_idle("transform", since=posted, timeout=600)
     assert runs and all(r["state"] == "success" for r in runs)
     assert count("select count(*) from marts.fct_tickets where org_code = 'GM0642'") > 0
     # only the organisation that announced data was extracted
