@@ -150,15 +150,17 @@ def build_transform_dag() -> DAG:
                                          profiles_yml_filepath=project / "profiles.yml"),
             execution_config=ExecutionConfig(execution_mode=ExecutionMode.WATCHER,
                                              invocation_mode=InvocationMode.DBT_RUNNER),
-            # Seeds and tests run inside the producer's one `dbt build` (a failed test
-            # fails it, and so the run); only models get a task, to keep the DAG light.
+            # Only models get a task, to keep the DAG light. With no test tasks rendered,
+            # Cosmos 1.15 limits the producer's `dbt build` to models, seeds and snapshots
+            # (`--resource-type`): the data tests run in CI and `make test`, and the monthly
+            # close's GX mart suites gate what is published (docs/incremental.md, "Data
+            # tests and the nightly build").
             render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, emit_datasets=False,
                                        test_behavior=TestBehavior.NONE,
                                        seed_rendering_behavior=SeedRenderingBehavior.NONE),
         )
 
         watch_models_independently(dag, dbt.group_id)
-        run_data_tests_in_the_build(dag.get_task(f"{dbt.group_id}.dbt_producer_watcher"))
 
         @task(task_id="marts_ready", outlets=[MARTS])
         def marts_ready() -> None:
@@ -166,27 +168,6 @@ def build_transform_dag() -> DAG:
 
         dbt >> marts_ready()
     return dag
-
-
-def run_data_tests_in_the_build(producer) -> None:
-    """Let the producer's ``dbt build`` run the data tests too, as a build does.
-
-    With no test tasks rendered (``TestBehavior.NONE``: a task per test would double
-    the sensors), Cosmos 1.15 restricts the producer to ``--resource-type model seed
-    snapshot ...``, so the nightly build ran no data test at all. Without the
-    restriction dbt tests each model right after building it and skips what depends
-    on a failed test, and a failed test fails the build and so the run (``marts_ready``
-    announces nothing). Unit tests stay out (``NIGHTLY_BUILD_ENV``).
-    """
-    flags = list(producer.dbt_cmd_flags or [])
-    kept: list[str] = []
-    while flags:
-        flag = flags.pop(0)
-        if flag == "--resource-type" and flags:
-            flags.pop(0)
-        else:
-            kept.append(flag)
-    producer.dbt_cmd_flags = kept
 
 
 # How often a model's sensor, deferred to the triggerer, looks for its model's state
