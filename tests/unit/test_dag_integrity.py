@@ -103,16 +103,7 @@ def test_extract_dag_shape(monkeypatch: pytest.MonkeyPatch) -> None:
     model_tasks = {t.task_id for t in transform.tasks if t.task_id.startswith("dbt.")}
     assert {"dbt.fct_tickets_run", "dbt.sla_monthly_run"} <= model_tasks
     assert "dbt.dbt_producer_watcher" in model_tasks
-    # each model's sensor waits for its own model only (no cascade after the build), and the
-    # marts are announced once the producer and every sensor are done
-    sensors = [transform.get_task(t) for t in model_tasks if t.endswith("_run")]
-    assert len(sensors) >= 30
-    assert all(not (s.upstream_task_ids & model_tasks) and s.retries == 0 and s.poke_interval == 2
-               for s in sensors)
-    assert transform.get_task("marts_ready").upstream_task_ids == \
-        {s.task_id for s in sensors} | {"dbt.dbt_producer_watcher_done"}
     producer = transform.get_task("dbt.dbt_producer_watcher")
-    assert producer.retries == 0
     # no test tasks: Cosmos keeps the producer's build to models, seeds and snapshots
     assert producer.dbt_cmd_flags.count("--resource-type") >= 3
 

@@ -122,9 +122,8 @@ def build_transform_dag() -> DAG:
 
     The dbt models are Airflow tasks through astronomer-cosmos in WATCHER mode:
     one producer task runs a single ``dbt build`` (one dbt start-up, dbt's own
-    threads) while a light sensor per model shows that model's state (each on its
-    own, ``watch_models_independently``). This keeps orchestration overhead near
-    one dbt invocation instead of one per model.
+    threads) while a light sensor per model shows that model's state. This keeps
+    orchestration overhead near one dbt invocation instead of one per model.
     The DAG is rendered from the manifest ``ssc airflow start`` writes with
     ``dbt parse``, so parsing runs no dbt and touches no database.
     """
@@ -160,49 +159,12 @@ def build_transform_dag() -> DAG:
                                        seed_rendering_behavior=SeedRenderingBehavior.NONE),
         )
 
-        watch_models_independently(dag, dbt.group_id)
-
         @task(task_id="marts_ready", outlets=[MARTS])
         def marts_ready() -> None:
             """Announce the rebuilt marts (the monthly close listens to this Asset)."""
 
         dbt >> marts_ready()
     return dag
-
-
-# How often a model's sensor, deferred to the triggerer, looks for its model's state
-# (Cosmos' default is 10 s; the look is one small query on the metadata database).
-SENSOR_POKE_INTERVAL_S = 2
-
-
-def watch_models_independently(dag: DAG, group_id: str) -> None:
-    """Let each Cosmos model sensor wait for its own model only, not for its parents' sensors.
-
-    In watcher mode the producer's one ``dbt build`` does all the work; a sensor per
-    model only shows that model's state. Cosmos chains the sensors like the models,
-    so after the build they still resumed one dependency level at a time -- a
-    scheduler loop and a task process per level, 20-50 s per transform run on two
-    cores (bench 6) -- and the run (``max_active_runs=1``: the next night's, or the
-    next organisation's, transform waits for it) and the monthly close waited for
-    them. Unchained, each sensor ends with its model, during the build.
-
-    Lineage stays in the dbt docs (``ssc dbt-docs``); the graph in Airflow shows
-    the producer and one independent task per model. A failed build fails the
-    producer, which notifies with the failed nodes, and ``marts_ready`` then does not
-    announce anything: the sensors neither retry (Cosmos' retry runs a model on its own,
-    which unchained could run before its parent's) nor notify once more per model.
-    """
-    prefix = f"{group_id}."
-    sensors = [t for t in dag.tasks if t.task_id.startswith(prefix) and hasattr(t, "model_unique_id")]
-    sensor_ids = {s.task_id for s in sensors}
-    for sensor in sensors:
-        for parent_id in sensor.upstream_task_ids & sensor_ids:
-            sensor.upstream_task_ids.discard(parent_id)
-            dag.get_task(parent_id).downstream_task_ids.discard(sensor.task_id)
-        sensor.poke_interval = SENSOR_POKE_INTERVAL_S
-        sensor.retries = 0
-        sensor.on_failure_callback = []
-    dag.get_task(f"{prefix}dbt_producer_watcher").retries = 0  # Cosmos skips a producer's retry anyway
 
 
 def build_close_dag() -> DAG:
