@@ -106,6 +106,17 @@ def test_extract_dag_shape(monkeypatch: pytest.MonkeyPatch) -> None:
     producer = transform.get_task("dbt.dbt_producer_watcher")
     # no test tasks: Cosmos keeps the producer's build to models, seeds and snapshots
     assert producer.dbt_cmd_flags.count("--resource-type") >= 3
+    # each model's sensor waits for its own model only (no cascade after the build), defers
+    # through the settled trigger, and the marts are announced once every sensor is done
+    from ssc_pipeline.orchestration.model_sensors import SENSOR_POKE_INTERVAL_S, SettledModelSensor
+
+    sensors = [transform.get_task(t) for t in model_tasks if t.endswith("_run")]
+    assert len(sensors) >= 30
+    assert all(type(s) is SettledModelSensor and not (s.upstream_task_ids & model_tasks)
+               and s.retries == 0 and s.poke_interval == SENSOR_POKE_INTERVAL_S for s in sensors)
+    assert transform.get_task("marts_ready").upstream_task_ids == \
+        {s.task_id for s in sensors} | {"dbt.dbt_producer_watcher_done"}
+    assert producer.retries == 0
 
 
 def test_nightly_build_leaves_unit_tests_to_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

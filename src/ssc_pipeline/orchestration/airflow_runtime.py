@@ -125,6 +125,8 @@ def airflow_env(state: AirflowState, extra: dict[str, str] | None = None) -> dic
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
         "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        # Cosmos otherwise reports each task run to its vendor's usage endpoint
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__COSMOS__DBT_DOCS_DIR": str(warehouse.ssc_home() / "dbt-docs"),
         "AIRFLOW__COSMOS__DBT_DOCS_INDEX_FILE_NAME": "static_index.html",
         "SSC_DATABASE_URL": url,

@@ -122,14 +122,16 @@ def build_transform_dag() -> DAG:
 
     The dbt models are Airflow tasks through astronomer-cosmos in WATCHER mode:
     one producer task runs a single ``dbt build`` (one dbt start-up, dbt's own
-    threads) while a light sensor per model shows that model's state. This keeps
-    orchestration overhead near one dbt invocation instead of one per model.
+    threads) while a light sensor per model shows that model's state, each on its
+    own (``model_sensors.watch_models_independently``). This keeps orchestration
+    overhead near one dbt invocation instead of one per model.
     The DAG is rendered from the manifest ``ssc airflow start`` writes with
     ``dbt parse``, so parsing runs no dbt and touches no database.
     """
     from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, SeedRenderingBehavior, TestBehavior
 
+    from ssc_pipeline.orchestration.model_sensors import watch_models_independently
     from ssc_pipeline.transform import NIGHTLY_BUILD_ENV, dbt_project_dir, manifest_path
 
     assets = [raw_asset(org) for org in active_organisations()] + [SERVICE_DATA]
@@ -158,6 +160,7 @@ def build_transform_dag() -> DAG:
                                        test_behavior=TestBehavior.NONE,
                                        seed_rendering_behavior=SeedRenderingBehavior.NONE),
         )
+        watch_models_independently(dag, dbt.group_id)
 
         @task(task_id="marts_ready", outlets=[MARTS])
         def marts_ready() -> None:
