@@ -456,7 +456,7 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
             f"orchestration share {100 * orchestration:.1f} %: of the {fmt_seconds(wall)} wall time, "
             f"{fmt_seconds(wall - work_union)} had no task body at work: task process start-ups, scheduler loops "
             "and Asset hand-overs between the extract, transform and close runs, and the Cosmos sensors (one per "
-            "dbt model, chained like the models, so they resume level by level: "
+            "dbt model, each ended by its own model: "
             f"{', '.join(fmt_seconds(t) for t in sensor_tails) or '—'} after the builds here). Each of those "
             "waits for a scheduler loop and a task process start, which other users' load on the machine "
             "lengthens while the work gets no longer.")

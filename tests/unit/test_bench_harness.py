@@ -25,23 +25,24 @@ from bench.run import parse_args, selected  # noqa: E402
 from ssc_pipeline.registry import parse_registry, rsin_passes_eleven_proof  # noqa: E402
 
 
-def test_default_sizes_are_modest_and_full_is_municipal_scale() -> None:
-    default, full = core.resolve_sizes("default"), core.resolve_sizes("full")
-    assert default.total_tickets == 100_000 and default.dag_orgs == 100
+def test_full_is_municipal_scale_and_the_default_while_quick_is_modest() -> None:
+    quick, full = core.resolve_sizes("quick"), core.resolve_sizes("full")
+    assert quick.total_tickets == 100_000 and quick.dag_orgs == 100
+    assert parse_args([]).scale == "full"
     assert full.total_tickets == 1_000_000 and full.gx_rows == 1_000_000 and full.flow_tickets == 1_000_000
 
 
 def test_orgs_and_tickets_override_and_move_the_sla_size() -> None:
-    sizes = core.resolve_sizes("default", orgs=3, tickets=1000)
+    sizes = core.resolve_sizes("quick", orgs=3, tickets=1000)
     assert (sizes.orgs, sizes.tickets, sizes.sla_tickets, sizes.pandas_orgs) == (3, 1000, 3000, 3)
-    assert core.resolve_sizes("default", orgs=3, tickets=1000, sla_tickets=77).sla_tickets == 77
+    assert core.resolve_sizes("quick", orgs=3, tickets=1000, sla_tickets=77).sla_tickets == 77
     assert core.resolve_sizes("full", gx_rows=5).gx_rows == 5
 
 
 @pytest.mark.parametrize("kwargs", [{"orgs": 0}, {"gx_rows": 0}])
 def test_sizes_refuse_nonsense(kwargs: dict[str, int]) -> None:
     with pytest.raises(ValueError):
-        core.resolve_sizes("default", **kwargs)
+        core.resolve_sizes("quick", **kwargs)
     with pytest.raises(ValueError):
         core.resolve_sizes("huge")
 
