@@ -2,7 +2,11 @@
     The config of a nightly_increment model keyed by ticket (docs/incremental.md),
     as a dict for `{{ config(**ticket_increment_config(...)) }}`: an incremental
     table indexed on (org_code, ticket_id), tagged nightly_increment, that
-    records its lineage fingerprint after each build (macros/incremental.sql).
+    records its lineage fingerprint after each build (macros/incremental.sql)
+    and is analyzed at once: the next models of the same build plan their joins
+    on it, and a catch-up night's delta can be most of the table (planned on
+    the last build's statistics, int_tickets_timed ran over 10 minutes on
+    400,000 rebuilt tickets in bench 6 instead of seconds; docs/incremental.md).
     * incremental_strategy 'delete+insert' (the default): dbt replaces the rows
       of every (org_code, ticket_id) the model selects tonight; 'append': the
       model's own pre_hook deletes the rebuilt tickets' rows first.
@@ -22,7 +26,7 @@
         'incremental_strategy': incremental_strategy,
         'indexes': [index],
         'tags': ['nightly_increment'],
-        'post_hook': '{{ record_lineage_fingerprint() }}',
+        'post_hook': ['{{ record_lineage_fingerprint() }}', 'analyze {{ this }}'],
     } -%}
     {%- if incremental_strategy == 'delete+insert' -%}
         {%- do settings.update({'unique_key': ['org_code', 'ticket_id']}) -%}
