@@ -42,7 +42,7 @@ TITLES = {
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="full",
-                        help="size preset: 'full' is issue #9's municipal scale (~25 min on 2 cores); "
+                        help="size preset: 'full' is issue #9's municipal scale (20-25 min on 2 cores); "
                              "'quick' has a tenth of the tickets (~15 min)")
     parser.add_argument("--orgs", type=int, help="organisations in the generated load (default 20)")
     parser.add_argument("--tickets", type=int, help="tickets per organisation (full 50 000; quick 5 000)")
