@@ -57,7 +57,7 @@ class SettledModelSensor(DbtRunWatcherOperator):
         super().defer(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
 
 
-def watch_models_independently(dag: DAG, group_id: str) -> list[SettledModelSensor]:
+def watch_models_independently(dag: DAG, group_id: str) -> None:
     """Let each Cosmos model sensor in ``group_id`` wait for its own model only.
 
     Lineage stays in the dbt docs (``ssc dbt-docs``); the graph in Airflow shows the
@@ -79,4 +79,3 @@ def watch_models_independently(dag: DAG, group_id: str) -> list[SettledModelSens
         sensor.retries = 0
         sensor.on_failure_callback = []
     dag.get_task(f"{prefix}dbt_producer_watcher").retries = 0  # Cosmos skips a producer's retry anyway
-    return sensors
