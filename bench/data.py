@@ -76,7 +76,7 @@ def org_tickets(org_code: str, count: int, end: dt.datetime, seed: int = 0) -> l
 
 def topdesk_record(ticket: SimTicket, as_of: dt.datetime, key: bytes) -> dict[str, Any]:
     """The record the TOPdesk connector lands for ``ticket`` as it stood at ``as_of``."""
-    from ssc_pipeline.pseudonymisation import scrub_topdesk_incident
+    from ssc_pipeline.sources.topdesk.scrub import scrub_topdesk_incident
 
     state = gen.state_as_of(ticket, as_of)
     if state is None:

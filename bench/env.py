@@ -22,6 +22,7 @@ from types import TracebackType
 import psycopg
 
 from ssc_pipeline import warehouse
+from ssc_pipeline.warehouse.embedded import EmbeddedPostgres
 
 _ENV_KEYS = ("SSC_HOME", "SSC_DATABASE_URL", "SSC_REGISTRY", "SSC_INBOX", "SSC_PSEUDONYMISATION_KEY",
              "AIRFLOW_HOME", "AIRFLOW__CORE__LOAD_EXAMPLES")
@@ -34,7 +35,7 @@ class BenchEnv:
         self.keep = keep
         self.run_id = uuid.uuid4().hex[:6]
         self.home = Path(tempfile.mkdtemp(prefix="ssc-bench-"))
-        self.server: warehouse.EmbeddedPostgres | None = None
+        self.server: EmbeddedPostgres | None = None
         self.params: warehouse.DbParams | None = None
         self.external = False
         self._databases: list[str] = []
@@ -55,7 +56,7 @@ class BenchEnv:
                 self.external = True
                 self.params = warehouse.DbParams.from_url(external)
             else:
-                self.server = warehouse.EmbeddedPostgres(home=self.home / "pg")
+                self.server = EmbeddedPostgres(home=self.home / "pg")
                 self.params = warehouse.DbParams.from_url(self.server.start())
         except BaseException:
             self.__exit__(None, None, None)

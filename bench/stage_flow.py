@@ -266,9 +266,10 @@ def _body_kind(body: TaskBody) -> str:
 
 
 def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[str], None] = print) -> StageResult:
-    from ssc_pipeline.orchestration import airflow_runtime
-    from ssc_pipeline.orchestration.airflow_api import AirflowClient
-    from ssc_pipeline.orchestration.runs import AMS, day_window, run_nightly
+    from ssc_pipeline.local import airflow_runtime
+    from ssc_pipeline.local.airflow_api import AirflowClient
+    from ssc_pipeline.local.runs import run_nightly
+    from ssc_pipeline.periods import AMS, day_window
 
     result = StageResult(6, f"Whole nightly flow through Airflow ({flow_tickets:,} tickets, {flow_orgs} organisations)")
     url = env.database("flow")
@@ -427,7 +428,7 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
         f"resident pages are the same physical pages. The issue's 2 GB is a question of RAM needed, which PSS "
         f"answers and RSS overstates ({rss_peak / pss_peak if pss_peak else 0:.1f}× here).")
     result.notes.append(
-        "What keeps it down (`ssc_pipeline.orchestration.airflow_runtime`, measured against the first run's "
+        "What keeps it down (`ssc_pipeline.local.airflow_runtime`, measured against the first run's "
         "4.15 GB RSS / 2.29 GB PSS at parallelism 6): LocalExecutor's workers are forked from a "
         "`multiprocessing` fork server that imported what task processes need once — Airflow's task runner, the "
         "pipeline and Great Expectations (~220 MB and ~4 s of CPU per import, which every raw-gate task paid) — "
@@ -465,7 +466,7 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
         top = summarise_breakdown(name_task_processes(sampler.peak_pss_breakdown["airflow"], task_of_pid), "pss")
         result.limit = ((result.limit + " ") if result.limit else "") + (
                         f"peak PSS {pss_peak:.2f} GB (RSS {rss_peak:.2f} GB). By process at the peak: {top}. "
-                        "Levers in `ssc_pipeline.orchestration.airflow_runtime`: fewer task processes at once "
+                        "Levers in `ssc_pipeline.local.airflow_runtime`: fewer task processes at once "
                         "(`AIRFLOW__CORE__PARALLELISM`), more modules in the fork server's preload "
                         "(`ssc_pipeline.orchestration.preload`).")
     validate = by_kind.get("extract DAGs: validate_load", [])

@@ -38,7 +38,9 @@ import psycopg
 
 from bench.core import Check, StageResult, fmt_seconds
 from ssc_pipeline import landing, warehouse
-from ssc_pipeline.nightly import TOPDESK_INCIDENTS
+from ssc_pipeline.sources.spec import TOPDESK
+
+TOPDESK_INCIDENTS = TOPDESK.tickets
 from ssc_pipeline.transform import NIGHTLY_BUILD_ENV, DbtFailed, run_dbt
 
 

@@ -52,7 +52,9 @@ import psycopg
 from bench.core import Check, StageResult, fmt_rate, fmt_seconds
 from bench.data import OrgLoad, copy_buffer, nightly_delta, org_load, period_end
 from ssc_pipeline import landing, warehouse
-from ssc_pipeline.nightly import TOPDESK_INCIDENTS
+from ssc_pipeline.sources.spec import TOPDESK
+
+TOPDESK_INCIDENTS = TOPDESK.tickets
 
 COPY_SQL = ("copy raw.topdesk_incidents (load_id, org_code, incident_id, modified_at, payload)"
             " from stdin")

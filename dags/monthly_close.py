@@ -1,5 +1,5 @@
 """Airflow DAG file: the monthly close (completeness gate, write-audit-publish)."""
 
-from ssc_pipeline.orchestration.dag_builders import build_close_dag
+from ssc_pipeline.orchestration.close_dag import build_close_dag
 
 monthly_close = build_close_dag()

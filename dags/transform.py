@@ -1,5 +1,5 @@
-"""Airflow DAG file: dbt build on every accepted raw load."""
+"""Airflow DAG file: one dbt build on every accepted raw load."""
 
-from ssc_pipeline.orchestration.dag_builders import build_transform_dag
+from ssc_pipeline.orchestration.transform_dag import build_transform_dag
 
 transform = build_transform_dag()

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from ssc_pipeline import warehouse
+from ssc_pipeline.warehouse.embedded import EmbeddedPostgres
 
 # Airflow reads its config when first imported: keep tests away from ~/airflow.
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="ssc-test-airflow-"))
@@ -30,7 +31,7 @@ def pg_server() -> Iterator[warehouse.DbParams]:
         return
     # Not under pytest's basetemp: a concurrent pytest run prunes old basetemps.
     home = Path(tempfile.mkdtemp(prefix="ssc-test-pg-"))
-    server = warehouse.EmbeddedPostgres(home=home)
+    server = EmbeddedPostgres(home=home)
     url = server.start()
     try:
         yield warehouse.DbParams.from_url(url)

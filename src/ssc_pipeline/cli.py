@@ -22,7 +22,7 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from ssc_pipeline.demo import run_demo
+    from ssc_pipeline.local.demo import run_demo
 
     summary = run_demo(days=args.days, keep_running=args.keep_running,
                        tickets_per_weekday=args.tickets_per_weekday, console=console)
@@ -45,14 +45,16 @@ def _cmd_db(args: argparse.Namespace) -> int:
         if os.environ.get("SSC_DATABASE_URL"):
             print("SSC_DATABASE_URL is set: nothing to stop")
         else:
-            warehouse.EmbeddedPostgres().stop()
+            from ssc_pipeline.warehouse.embedded import EmbeddedPostgres
+
+            EmbeddedPostgres().stop()
     else:
         print(warehouse.database_url())
     return 0
 
 
 def _cmd_airflow(args: argparse.Namespace) -> int:
-    from ssc_pipeline.orchestration import airflow_runtime
+    from ssc_pipeline.local import airflow_runtime
 
     if args.action == "start":
         state = airflow_runtime.start()
@@ -64,8 +66,8 @@ def _cmd_airflow(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from ssc_pipeline.orchestration import airflow_runtime
-    from ssc_pipeline.orchestration.runs import run_nightly
+    from ssc_pipeline.local import airflow_runtime
+    from ssc_pipeline.local.runs import run_nightly
     from ssc_pipeline.registry import active_organisations
 
     orgs = [o for o in active_organisations() if args.org in (None, o.code)]
@@ -82,7 +84,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_close_month(args: argparse.Namespace) -> int:
-    from ssc_pipeline.publishing import MonthBlocked, close_month, parse_month
+    from ssc_pipeline.periods import parse_month
+    from ssc_pipeline.publishing import MonthBlocked, close_month
 
     try:
         result = close_month(parse_month(args.month), override=tuple(args.override or ()),
@@ -97,7 +100,7 @@ def _cmd_close_month(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from ssc_pipeline.publishing import parse_month
+    from ssc_pipeline.periods import parse_month
     from ssc_pipeline.reports import render_report
 
     path = render_report(parse_month(args.month), args.org, args.out)
@@ -106,8 +109,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
-    from ssc_pipeline.orchestration import airflow_runtime
-    from ssc_pipeline.orchestration.runs import run_nightly
+    from ssc_pipeline.local import airflow_runtime
+    from ssc_pipeline.local.runs import run_nightly
     from ssc_pipeline.registry import active_organisations
 
     orgs = [o for o in active_organisations() if o.code == args.org]
@@ -147,16 +150,18 @@ def _table(title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
+    from ssc_pipeline.periods import TIMEZONE_NAME
     from ssc_pipeline.validation import data_docs_index
 
+    params = {"tz": TIMEZONE_NAME, "limit": args.limit}
     with warehouse.connect() as conn:
         loads = conn.execute(
-            "select org_code, entity, to_char(window_start at time zone 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI'),"
-            " status, rows_landed from audit.loads order by started_at desc limit %s", (args.limit,)).fetchall()
+            "select org_code, entity, to_char(window_start at time zone %(tz)s, 'YYYY-MM-DD HH24:MI'),"
+            " status, rows_landed from audit.loads order by started_at desc limit %(limit)s", params).fetchall()
         quarantined = conn.execute(
-            "select load_id, org_code, entity, to_char(window_start at time zone 'Europe/Amsterdam', 'YYYY-MM-DD'),"
+            "select load_id, org_code, entity, to_char(window_start at time zone %(tz)s, 'YYYY-MM-DD'),"
             " left(message, 300) from audit.loads where status in ('quarantined', 'failed')"
-            " order by started_at desc limit %s", (args.limit,)).fetchall()
+            " order by started_at desc limit %(limit)s", params).fetchall()
         validations = conn.execute(
             "select to_char(validated_at, 'YYYY-MM-DD HH24:MI'), suite, target, success, expectations, failed"
             " from audit.validations order by validated_at desc limit %s", (args.limit,)).fetchall()

@@ -2,9 +2,10 @@
 
 Secrets never live in ``organisations.yml``: an entry names an Airflow
 connection id. Inside a task, Airflow resolves it (secrets backend, metadata
-database or ``AIRFLOW_CONN_<ID>`` environment variable). Outside Airflow (the
-``ssc`` command, tests) the same ``AIRFLOW_CONN_<ID>`` variable is read, in
-either of Airflow's two formats (JSON or URI).
+database or ``AIRFLOW_CONN_<ID>`` environment variable; see
+``orchestration.task_context``). Outside Airflow (the ``ssc`` command, tests)
+the same ``AIRFLOW_CONN_<ID>`` variable is read here, in either of Airflow's two
+formats (JSON or URI).
 """
 
 from __future__ import annotations
@@ -56,17 +57,14 @@ def _from_env(conn_id: str) -> ConnectionInfo | None:
 
 
 def get_connection(conn_id: str) -> ConnectionInfo:
-    """Resolve a connection: Airflow's own lookup inside a task, else the environment."""
-    try:
-        from airflow.sdk import Connection
+    """The connection from ``AIRFLOW_CONN_<ID>`` (outside Airflow: the ``ssc`` command, tests).
 
-        conn = Connection.get(conn_id)
-        extra = conn.extra_dejson if hasattr(conn, "extra_dejson") else {}
-        return ConnectionInfo(conn_id, conn.host, conn.login, conn.password, conn.port, conn.schema, extra)
-    except Exception:  # noqa: BLE001 - outside a task Airflow has no supervisor to ask
-        info = _from_env(conn_id)
-        if info is None:
-            raise ConnectionNotFound(
-                f"Airflow connection '{conn_id}' is not defined (set it in Airflow or as {env_var_name(conn_id)})"
-            ) from None
-        return info
+    Inside a task the orchestration layer asks Airflow instead
+    (``orchestration.task_context.airflow_connection``), which also knows its
+    secrets backend and metadata database.
+    """
+    info = _from_env(conn_id)
+    if info is None:
+        raise ConnectionNotFound(
+            f"Airflow connection '{conn_id}' is not defined (set it in Airflow or as {env_var_name(conn_id)})")
+    return info

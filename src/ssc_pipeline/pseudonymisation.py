@@ -11,18 +11,16 @@ Free-text fields (the request text, actions) routinely contain names, phone
 numbers and citizen data; they are not needed for SLA or cost reporting, so
 they are replaced by ``[redacted]`` rather than pseudonymised. Person ids are
 pseudonymised too: anyone with TOPdesk access could look a raw id up.
-``briefDescription`` (the subject line, max 80 characters) is kept: it is what
-the data team needs to check categorisation.
+What counts as personal in a source's records is the source's own business:
+``sources/<system>/scrub.py`` applies these rules to each system's fields.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import hmac
 import os
 from collections.abc import Mapping
-from typing import Any
 
 __all__ = [
     "KEY_ENV_VAR",
@@ -31,24 +29,12 @@ __all__ = [
     "PseudonymisationKeyError",
     "pseudonymise",
     "load_key",
-    "scrub_topdesk_incident",
 ]
 
 KEY_ENV_VAR = "SSC_PSEUDONYMISATION_KEY"
 MIN_KEY_LENGTH = 16
 REDACTED = "[redacted]"
 _PREFIX = "psn_"
-
-# Identifying fields inside TOPdesk person references (caller, operator...).
-_PERSON_FIELDS = ("id", "dynamicName", "name", "email", "phoneNumber", "mobileNumber",
-                  "employeeNumber", "networkLoginName", "firstName", "surName")
-# Person references on a TOPdesk incident (``callerLookup`` is the registered person behind ``caller``).
-_PERSON_REFS = ("caller", "callerLookup", "operator")
-# Free-text fields that are replaced wholesale.
-_FREE_TEXT_FIELDS = ("request", "action")
-# Fields whose value is case-insensitive by nature; normalised so one person maps to one pseudonym.
-_CASE_INSENSITIVE = ("email", "networkLoginName")
-
 
 class PseudonymisationKeyError(RuntimeError):
     """The pseudonymisation key is missing or too weak; loading must not continue without it."""
@@ -78,29 +64,3 @@ def load_key(env: Mapping[str, str] = os.environ) -> bytes:
             f"{KEY_ENV_VAR} is too short ({len(value)} characters); use at least {MIN_KEY_LENGTH}."
         )
     return value.encode("utf-8")
-
-
-def _scrub_person(person: dict[str, Any], key: bytes) -> None:
-    for name in _PERSON_FIELDS:
-        value = person.get(name)
-        if isinstance(value, str):
-            normalised = value.strip().lower() if name in _CASE_INSENSITIVE else value
-            person[name] = pseudonymise(normalised, key)
-
-
-def scrub_topdesk_incident(incident: Mapping[str, Any], key: bytes) -> dict[str, Any]:
-    """A deep copy of ``incident`` with people pseudonymised and free text redacted.
-
-    The input is never mutated (the caller may still need it, e.g. for its
-    checksum). The caller's branch (the organisation) is not personal data
-    and is kept.
-    """
-    scrubbed = copy.deepcopy(dict(incident))
-    for ref in _PERSON_REFS:
-        person = scrubbed.get(ref)
-        if isinstance(person, dict):
-            _scrub_person(person, key)
-    for name in _FREE_TEXT_FIELDS:
-        if scrubbed.get(name):
-            scrubbed[name] = REDACTED
-    return scrubbed

@@ -19,15 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from psycopg import sql
 
-from ssc_pipeline import security, validation, warehouse
-from ssc_pipeline.nightly import TICKET_ENTITY
+from ssc_pipeline import validation, warehouse
+from ssc_pipeline.periods import local_midnight, month_bounds
 from ssc_pipeline.registry import Organisation, active_organisations
-
-AMS = ZoneInfo("Europe/Amsterdam")
+from ssc_pipeline.sources.spec import spec_for
+from ssc_pipeline.warehouse import roles
 MARTS = ("sla_monthly", "cost_savings_monthly", "csat_monthly")
 LINEAGE = ("version integer not null, published_at timestamptz not null, dbt_invocation_id text,"
            " validation_run_id text not null, source_row_count bigint not null, checksum text not null,"
@@ -54,24 +53,6 @@ class CloseResult:
     overridden: tuple[str, ...] = ()
 
 
-def parse_month(text: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(text, "%Y-%m").date()
-    except ValueError:
-        raise ValueError(f"month {text!r} is not YYYY-MM") from None
-
-
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(month.replace(day=1), dt.time(0), tzinfo=AMS)
-    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return start, dt.datetime.combine(nxt, dt.time(0), tzinfo=AMS)
-
-
-def previous_month(moment: dt.datetime) -> dt.date:
-    first = moment.astimezone(AMS).date().replace(day=1)
-    return (first - dt.timedelta(days=1)).replace(day=1)
-
-
 def completeness_blockers(month: dt.date, orgs: list[Organisation] | None = None) -> list[str]:
     """Organisations whose accepted loads do not cover the whole month (joined by its end)."""
     start, end = month_bounds(month)
@@ -85,8 +66,8 @@ def completeness_blockers(month: dt.date, orgs: list[Organisation] | None = None
                 "        @> tstzrange(%s, %s, '[)'), false), count(*)"
                 " from audit.loads where org_code = %s and entity = %s and status = 'accepted'"
                 " and window_end > %s and window_start < %s",
-                (max(start, dt.datetime.combine(org.joined_on, dt.time(0), tzinfo=AMS)), end,
-                 org.code, TICKET_ENTITY[org.source], start, end)).fetchone()
+                (max(start, local_midnight(org.joined_on)), end,
+                 org.code, spec_for(org.source).ticket_entity, start, end)).fetchone()
             if not covered:
                 blockers.append(f"organisation {org.code} ({org.name}): accepted loads do not cover "
                                 f"{month:%Y-%m} ({loads} accepted load(s) overlap it)")
@@ -133,7 +114,7 @@ def _ensure_published_table(conn, mart: str) -> None:  # noqa: ANN001 - psycopg 
     for column in LINEAGE.split(", "):
         conn.execute(sql.SQL("alter table {} add column " + column).format(sql.Identifier("published", mart)))
     conn.execute(sql.SQL("create index on {} (month, version)").format(sql.Identifier("published", mart)))
-    security.protect_table(conn, "published", mart)
+    roles.protect_table(conn, "published", mart)
 
 
 def close_month(month: dt.date, *, override: tuple[str, ...] = (), reason: str | None = None,
@@ -142,7 +123,7 @@ def close_month(month: dt.date, *, override: tuple[str, ...] = (), reason: str |
     if override and not reason:
         raise ValueError("an override needs a reason (recorded with the publication)")
     warehouse.ensure_schema()
-    security.ensure_org_roles()
+    roles.ensure_org_roles()
     blockers = [b for b in completeness_blockers(month)
                 if not any(f"organisation {code} " in b for code in override)]
     marts = _existing_marts()
@@ -214,18 +195,3 @@ def _publish_one(conn, mart: str, table: str, month: dt.date, validation_id: str
         " values (%s, %s, %s, %s, %s, %s, %s)",
         (str(uuid.uuid4()), month, mart, version, rows, checksum, note))
     return Published(mart, version, True, rows, checksum)
-
-
-def close_due_month(run_after: dt.datetime | None, triggered_by_marts: bool) -> dict[str, object]:
-    """The close DAG's task: publish the month before ``run_after`` when it is complete."""
-    from airflow.sdk.exceptions import AirflowSkipException
-
-    month = previous_month(run_after or dt.datetime.now(dt.timezone.utc))
-    try:
-        result = close_month(month, actor="airflow monthly_close")
-    except MonthBlocked as exc:
-        if triggered_by_marts:
-            raise AirflowSkipException(f"not yet: {exc}") from exc
-        raise
-    return {"month": month.isoformat(),
-            "published": [(p.mart, p.version, p.created) for p in result.published]}

@@ -17,6 +17,9 @@ from typing import Any
 import yaml
 
 SOURCES = ("topdesk", "servicenow", "files")
+# The SSC itself: its inbox folder (cost ledger, keys, surveys) and its Assets carry this code,
+# so no organisation may have it.
+SSC_CODE = "SSC"
 _GM_CODE = re.compile(r"^GM\d{4}$")
 _OTHER_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 _OIN = re.compile(r"^\d{20}$")
@@ -166,6 +169,17 @@ def project_root() -> Path:
     if env := os.environ.get("SSC_PROJECT_ROOT"):
         return Path(env)
     return Path(__file__).resolve().parents[2]
+
+
+def ssc_home(create: bool = True) -> Path:
+    """Working folder for local state (database, Airflow home, inbox): ``SSC_HOME`` or ``.ssc/``.
+
+    ``create=False`` only computes the path (DAG files may do no I/O at import).
+    """
+    home = Path(os.environ.get("SSC_HOME") or project_root() / ".ssc")
+    if create:
+        home.mkdir(parents=True, exist_ok=True)
+    return home
 
 
 def load_registry(path: Path | None = None) -> list[Organisation]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ssc_pipeline import warehouse
-from ssc_pipeline.registry import project_root
+from ssc_pipeline.registry import project_root, ssc_home
 
 
 class DbtFailed(RuntimeError):
@@ -32,17 +32,6 @@ def dbt_project_dir() -> Path:
     return project_root() / "dbt_project"
 
 
-def manifest_path() -> Path:
-    """Where ``dbt parse`` writes the manifest the transform DAG is rendered from."""
-    return warehouse.ssc_home() / "dbt-target" / "manifest.json"
-
-
-def parse_project() -> Path:
-    """Write a fresh manifest (no database needed); done before Airflow parses the DAGs."""
-    run_dbt(("--quiet", "parse"), url="postgresql://parse-only@127.0.0.1:5432/ssc")
-    return manifest_path()
-
-
 def dbt_env(url: str | None = None) -> dict[str, str]:
     params = warehouse.DbParams.from_url(url or warehouse.database_url())
     return {
@@ -53,9 +42,10 @@ def dbt_env(url: str | None = None) -> dict[str, str]:
 
 # What the nightly build (the transform DAG's one `dbt build`) leaves out: dbt's unit
 # tests check the models' SQL against fixed inputs, not the night's data, so they run
-# where the SQL changes (CI and `make test` build with them). dbt reads this variable
-# only for `build`, `list` and `test`.
-NIGHTLY_BUILD_ENV: Mapping[str, str] = {"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test"}
+# where the SQL changes (CI and `make test` build with them); the data tests run there
+# too, and the monthly close's GX mart suites gate what is published
+# (docs/incremental.md). dbt reads this variable only for `build`, `list` and `test`.
+NIGHTLY_BUILD_ENV: Mapping[str, str] = {"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test test"}
 
 
 def run_dbt(args: Sequence[str] = ("build",), url: str | None = None,
@@ -67,7 +57,7 @@ def run_dbt(args: Sequence[str] = ("build",), url: str | None = None,
     from dbt.cli.main import dbtRunner
 
     project = dbt_project_dir()
-    target = target_path or (warehouse.ssc_home() / "dbt-target")
+    target = target_path or (ssc_home() / "dbt-target")
     cli_args = [*args, "--project-dir", str(project), "--profiles-dir", str(project),
                 "--target-path", str(target), "--log-path", str(target / "logs")]
     env = {**dbt_env(url), **(extra_env or {})}
@@ -102,7 +92,7 @@ def run_dbt(args: Sequence[str] = ("build",), url: str | None = None,
 
 
 def docs_dir() -> Path:
-    return warehouse.ssc_home() / "dbt-docs"
+    return ssc_home() / "dbt-docs"
 
 
 def generate_docs() -> Path:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ssc_pipeline import warehouse
-from ssc_pipeline.registry import project_root
+from ssc_pipeline.registry import project_root, ssc_home
 
 class LoadQuarantined(RuntimeError):
     """A load failed a critical expectation; the message names org, suite, expectation, examples."""
@@ -69,7 +69,7 @@ def load_suite_json(suite_name: str) -> dict[str, Any]:
 
 
 def gx_project_dir() -> Path:
-    return warehouse.ssc_home() / "gx"
+    return ssc_home() / "gx"
 
 
 def data_docs_index() -> Path:
@@ -306,12 +306,3 @@ def release_load(load_id: str, released_by: str, reason: str) -> None:
         conn.execute("update audit.loads set status = 'accepted', message = message || %s where load_id = %s",
                      (f" [released by {released_by}: {reason}]", load_id))
         conn.commit()
-
-
-def accept_unsuited(load_id: str) -> None:
-    """Accept a load of an entity without a GX suite (its row parser checked every value)."""
-    with warehouse.connect(autocommit=True) as conn:
-        conn.execute(
-            "update audit.loads set status = 'accepted', message = coalesce(message, %s)"
-            " where load_id = %s and status = 'landed'",
-            ("no GX suite for this entity: every value was checked by the file's row parser", load_id))

@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from ssc_pipeline import warehouse
-from ssc_pipeline.publishing import previous_month
+from ssc_pipeline.warehouse.embedded import EmbeddedPostgres
+from ssc_pipeline.periods import previous_month
 from ssc_pipeline.registry import active_organisations
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +47,7 @@ def run_demo(env: dict[str, str], *args: str) -> str:
 
 
 def query(home: Path, sql: str, dbname: str = "ssc") -> list[tuple]:
-    url = warehouse.DbParams.from_url(warehouse.EmbeddedPostgres(home=home).url()).url(dbname)
+    url = warehouse.DbParams.from_url(EmbeddedPostgres(home=home).url()).url(dbname)
     with psycopg.connect(url) as conn:
         return conn.execute(sql).fetchall()
 

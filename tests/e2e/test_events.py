@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ssc_pipeline import services, warehouse
-from ssc_pipeline.orchestration import airflow_runtime
-from ssc_pipeline.orchestration.airflow_api import AirflowClient
+from ssc_pipeline.local import airflow_runtime
+from ssc_pipeline.local.airflow_api import AirflowClient
 from ssc_pipeline.registry import active_organisations
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -90,7 +90,7 @@ def test_data_ready_event_runs_extract_then_transform(airflow: AirflowClient) ->
 
 def test_dropped_file_with_ready_marker_is_picked_up_by_the_watcher(airflow: AirflowClient) -> None:
     from ssc_pipeline.simulators.file_drop import write_ticket_drop
-    from ssc_pipeline.sources.files import inbox_root
+    from ssc_pipeline.sources.files.drops import inbox_root
 
     day = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=2)
     before = count("select count(*) from audit.loads where org_code = 'GM0610' and status = 'accepted'")

@@ -12,7 +12,9 @@ from pathlib import Path
 import psycopg
 
 from ssc_pipeline import landing, transform, validation, warehouse
-from ssc_pipeline.nightly import TOPDESK_INCIDENTS
+from ssc_pipeline.sources.spec import TOPDESK
+
+TOPDESK_INCIDENTS = TOPDESK.tickets
 
 UTC = dt.timezone.utc
 

@@ -18,7 +18,7 @@ from ssc_pipeline.simulators.incident_generator import (
     hold_intervals_as_of,
     tickets_modified_between,
 )
-from ssc_pipeline.sources.files import InboxError, process_inbox
+from ssc_pipeline.steps.inbox import InboxError, process_inbox
 
 KEY = "file-drop-test-key-0123456789"
 DAY = dt.date(2026, 11, 18)  # a Wednesday

@@ -2,7 +2,7 @@
 
 The fixture goes in the way production data does: files through the inbox
 (``process_inbox``), loads accepted (``validate_load`` for tickets,
-``accept_unsuited`` for the SSC's service data), TOPdesk incidents as the
+their raw suites for the SSC's service data too), TOPdesk incidents as the
 connector lands them, then ``dbt build`` of the finance and satisfaction
 models and everything upstream (``+tag:finance +tag:satisfaction``; the SLA
 models are not needed here).
@@ -98,7 +98,8 @@ from typing import Any
 import pytest
 
 from ssc_pipeline import transform, validation, warehouse
-from ssc_pipeline.sources.files import process_inbox
+from ssc_pipeline.sources.spec import FILES
+from ssc_pipeline.steps.inbox import process_inbox
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -161,10 +162,7 @@ def _drop(root: Path, org: str, *, accept: bool = True) -> list[str]:
         loads.append(result.load_id)
         if not accept:
             continue
-        if result.kind == "tickets":
-            validation.validate_load(result.load_id, "raw_file_tickets")
-        else:
-            validation.accept_unsuited(result.load_id)
+        validation.validate_load(result.load_id, FILES.entity(result.kind).suite)
     return loads
 
 

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 
 from ssc_pipeline import landing, validation, warehouse
-from ssc_pipeline.nightly import TOPDESK_INCIDENTS
+from ssc_pipeline.sources.spec import TOPDESK
+
+TOPDESK_INCIDENTS = TOPDESK.tickets
 
 UTC = dt.timezone.utc
 W_START = dt.datetime(2026, 11, 19, 23, 0, tzinfo=UTC)

@@ -8,6 +8,7 @@ import uuid
 import psycopg
 import pytest
 
+from ssc_pipeline.sources.spec import spec_for
 from ssc_pipeline import publishing, warehouse
 from ssc_pipeline.registry import active_organisations
 
@@ -42,7 +43,7 @@ def month_ready(fresh_db: str):
                 conn.execute(
                     "insert into audit.loads (load_id, org_code, source_system, entity, window_start,"
                     " window_end, status) values (%s, %s, %s, %s, %s, %s, %s)",
-                    (str(uuid.uuid4()), org.code, org.source, publishing.TICKET_ENTITY[org.source],
+                    (str(uuid.uuid4()), org.code, org.source, spec_for(org.source).ticket_entity,
                      start, end, status))
         conn.execute("insert into audit.dbt_runs values ('inv-1', 'build', true, 10, now())"
                      " on conflict do nothing")

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from ssc_pipeline import landing, transform, validation, warehouse
-from ssc_pipeline.nightly import TOPDESK_INCIDENTS
+from ssc_pipeline.sources.spec import TOPDESK
+
+TOPDESK_INCIDENTS = TOPDESK.tickets
 
 UTC = dt.timezone.utc
 W_START = dt.datetime(2026, 11, 19, 23, 0, tzinfo=UTC)
@@ -128,13 +130,12 @@ FILE_POISONS = {
 @pytest.mark.parametrize("kind", sorted(FILE_POISONS))
 def test_poisoned_service_data_load_is_quarantined(baseline: list[tuple], kind: str) -> None:
     """The file parsers reject these before landing; the gate catches them even when landed."""
-    from ssc_pipeline.sources.files import KINDS, SUITES
-    from ssc_pipeline.sources.files.inbox import raw_entity
+    from ssc_pipeline.sources.spec import FILES, RawEntity
 
     rows, rule = FILE_POISONS[kind]
-    entity = raw_entity(next(k for k in KINDS if k.name == kind))
-    poisoned = landing.RawEntity(entity.source_system, entity.entity, entity.table, entity.key_columns,
-                                 lambda r: tuple(r["keys"]))
+    entity = FILES.entity(kind)
+    poisoned = RawEntity(entity.source_system, entity.entity, entity.table, entity.key_columns,
+                         lambda r: tuple(r["keys"]), entity.suite)
     records = [{"keys": [f"{kind}_SSC_2026.csv", i + 1, *(None if v is None else str(v) for v in row)]}
                for i, row in enumerate(rows)]
     load = landing.run_load("SSC", poisoned, W_START, W_END, records)

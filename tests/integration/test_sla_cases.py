@@ -44,7 +44,7 @@ psycopg = pytest.importorskip("psycopg")
 
 from ssc_pipeline import transform, validation, warehouse  # noqa: E402
 from ssc_pipeline.registry import load_registry  # noqa: E402
-from ssc_pipeline.sources.files import process_inbox  # noqa: E402
+from ssc_pipeline.steps.inbox import process_inbox  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT = ROOT / "dbt_project"

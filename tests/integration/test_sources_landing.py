@@ -18,11 +18,8 @@ from ssc_pipeline import nightly, transform, warehouse
 from ssc_pipeline.connections import connection_json, env_var_name
 from ssc_pipeline.simulators.faults import FaultPlan
 from ssc_pipeline.simulators.file_drop import ticket_ids_changed, write_ticket_drop
-from ssc_pipeline.simulators.incident_generator import (
-    incidents_modified_between,
-    parse_topdesk_ts,
-    tickets_modified_between,
-)
+from ssc_pipeline.simulators.incident_generator import tickets_modified_between
+from ssc_pipeline.simulators.topdesk_render import incidents_modified_between, parse_topdesk_ts
 from ssc_pipeline.simulators.servicenow_render import servicenow_incidents_modified_between
 from ssc_pipeline.simulators.servicenow import ServiceNowSimulator, ServiceNowTenant
 from ssc_pipeline.simulators.topdesk import TopdeskSimulator, TopdeskTenant

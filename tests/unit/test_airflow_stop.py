@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ssc_pipeline.orchestration import airflow_runtime
+from ssc_pipeline.local import airflow_runtime
 
 # The "component" exits on SIGTERM; the process it forked ignores SIGTERM, as an idle
 # LocalExecutor worker blocked on its queue may.

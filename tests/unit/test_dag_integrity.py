@@ -12,30 +12,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The transform DAG is rendered from the manifest `ssc airflow start` writes with `dbt parse`
-    (no database needed): write one into a private SSC home, as a fresh machine would."""
-    import os
-
-    from ssc_pipeline.transform import parse_project
-
-    home = tmp_path_factory.mktemp("ssc-home")
-    saved = os.environ.get("SSC_HOME")
-    os.environ["SSC_HOME"] = str(home)
-    try:
-        parse_project()
-        return home
-    finally:
-        if saved is None:
-            os.environ.pop("SSC_HOME", None)
-        else:
-            os.environ["SSC_HOME"] = saved
-
-
 @pytest.fixture(autouse=True)
-def _ssc_home(dbt_manifest: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SSC_HOME", str(dbt_manifest))
+def _ssc_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSC_HOME", str(tmp_path / "ssc-home"))
 
 
 def _dagbag(monkeypatch: pytest.MonkeyPatch, registry: Path | None = None):
@@ -98,51 +77,35 @@ def test_extract_dag_shape(monkeypatch: pytest.MonkeyPatch) -> None:
     transform = bag.dags["transform"]
     assert type(transform.timetable).__name__ == "AssetTriggeredTimetable"  # no clock
     assert type(dag.timetable).__name__ == "AssetOrTimeSchedule"  # cron OR "data ready"
-    assert [a.uri for a in transform.get_task("marts_ready").outlets] == ["ssc://marts/all"]
-    # dbt models are visible as tasks (cosmos), upstream of the marts hand-over
-    model_tasks = {t.task_id for t in transform.tasks if t.task_id.startswith("dbt.")}
-    assert {"dbt.fct_tickets_run", "dbt.sla_monthly_run"} <= model_tasks
-    assert "dbt.dbt_producer_watcher" in model_tasks
-    producer = transform.get_task("dbt.dbt_producer_watcher")
-    # no test tasks: Cosmos keeps the producer's build to models, seeds and snapshots
-    assert producer.dbt_cmd_flags.count("--resource-type") >= 3
-    # each model's sensor waits for its own model only (no cascade after the build), defers
-    # through the settled trigger, and the marts are announced once every sensor is done
-    from ssc_pipeline.orchestration.model_sensors import SENSOR_POKE_INTERVAL_S, SettledModelSensor
-
-    sensors = [transform.get_task(t) for t in model_tasks if t.endswith("_run")]
-    assert len(sensors) >= 30
-    assert all(type(s) is SettledModelSensor and not (s.upstream_task_ids & model_tasks)
-               and s.retries == 0 and s.poke_interval == SENSOR_POKE_INTERVAL_S for s in sensors)
-    assert transform.get_task("marts_ready").upstream_task_ids == \
-        {s.task_id for s in sensors} | {"dbt.dbt_producer_watcher_done"}
-    assert producer.retries == 0
+    # one whole dbt build (retried as a whole, in dependency order), then the marts hand-over
+    assert [t.task_id for t in transform.tasks] == ["dbt_build"]
+    assert [a.uri for a in transform.get_task("dbt_build").outlets] == ["ssc://marts/all"]
 
 
-def test_nightly_build_leaves_unit_tests_to_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The producer's one `dbt build` runs with NIGHTLY_BUILD_ENV, and dbt then selects no unit test."""
+def test_nightly_build_leaves_unit_and_data_tests_to_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The transform's `dbt build` runs with NIGHTLY_BUILD_ENV: dbt then selects no unit or data test."""
     from dbt.cli.main import dbtRunner
 
     from ssc_pipeline.transform import NIGHTLY_BUILD_ENV, dbt_env, dbt_project_dir
 
-    producer = _dagbag(monkeypatch).dags["transform"].get_task("dbt.dbt_producer_watcher")
-    assert producer.env == dict(NIGHTLY_BUILD_ENV)
     project = str(dbt_project_dir())
 
     def listed(env: dict[str, str]) -> list[str]:
         for key, value in {**dbt_env("postgresql://parse-only@127.0.0.1:5432/ssc"), **env}.items():
             monkeypatch.setenv(key, value)
         result = dbtRunner().invoke(["--quiet", "ls", "--resource-type", "unit_test", "--resource-type", "model",
-                                     "--output", "json", "--output-keys", "resource_type",
+                                     "--resource-type", "test", "--output", "json",
+                                     "--output-keys", "resource_type",
                                      "--project-dir", project, "--profiles-dir", project,
                                      "--target-path", str(tmp_path / "target")])
         assert result.success, result.exception
         return [json.loads(line)["resource_type"] for line in result.result]
 
     every = listed({})
-    assert every.count("unit_test") >= 20 and "model" in every  # CI's build runs the unit tests
+    assert every.count("unit_test") >= 20 and every.count("test") >= 100 and "model" in every  # CI's build
     nightly = listed(dict(NIGHTLY_BUILD_ENV))
-    assert "unit_test" not in nightly and nightly.count("model") == every.count("model")
+    assert "unit_test" not in nightly and "test" not in nightly
+    assert nightly.count("model") == every.count("model")
 
 
 def test_only_extracts_and_the_monthly_close_have_a_clock(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,7 @@ import httpx
 import pytest
 import yaml
 
-from ssc_pipeline.orchestration import airflow_runtime
+from ssc_pipeline.local import airflow_runtime
 from ssc_pipeline.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -273,7 +273,7 @@ def test_metabase_reads_the_warehouse_as_a_bi_reader_login() -> None:
     metabase = environment("metabase")
     assert metabase["MB_DB_USER"] == "metabase_app"  # its own settings database, not the warehouse owner
     assert not any("POSTGRES_PASSWORD" in v for v in (*metabase.values(), *init.values()))
-    core = (ROOT / "src" / "ssc_pipeline" / "sql" / "00_core.sql").read_text()
+    core = (ROOT / "src" / "ssc_pipeline" / "warehouse" / "sql" / "00_core.sql").read_text()
     assert "grant select on all tables in schema marts, published to bi_reader" in core
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from ssc_pipeline.orchestration import airflow_runtime
+from ssc_pipeline.local import airflow_runtime
 
 PROBE = """
 import gc, socket, threading

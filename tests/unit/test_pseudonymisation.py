@@ -15,9 +15,10 @@ from ssc_pipeline.pseudonymisation import (
     PseudonymisationKeyError,
     load_key,
     pseudonymise,
-    scrub_topdesk_incident,
 )
-from ssc_pipeline.simulators.incident_generator import generate_day, state_as_of
+from ssc_pipeline.sources.topdesk.scrub import scrub_topdesk_incident
+from ssc_pipeline.simulators.incident_generator import generate_day
+from ssc_pipeline.simulators.topdesk_render import state_as_of
 
 KEY = b"0123456789abcdef-test-key"
 NOW = datetime(2026, 12, 31, tzinfo=timezone.utc)

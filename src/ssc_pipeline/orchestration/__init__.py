@@ -1,1 +1,1 @@
-"""Airflow side of the pipeline: DAG builders, Assets, and running a local Airflow."""
+"""Runs inside Airflow only: the DAG builders, Assets, failure notifications and task glue."""

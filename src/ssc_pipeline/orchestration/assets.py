@@ -6,14 +6,10 @@ the embedded database picks a free port on every start.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from airflow.sdk import Asset, AssetWatcher
 
-from ssc_pipeline.registry import Organisation
-
-READY_MARKER = "READY"
+from ssc_pipeline.registry import SSC_CODE, Organisation
+from ssc_pipeline.sources.files.drops import READY_MARKER, inbox_root
 
 
 def raw_asset(org: Organisation) -> Asset:
@@ -21,21 +17,11 @@ def raw_asset(org: Organisation) -> Asset:
     return Asset(name=f"raw_{org.code.lower()}", uri=f"ssc://raw/{org.code.lower()}")
 
 
-SSC_FOLDER = "SSC"  # the SSC's own drops: cost ledger, allocation keys, baselines, surveys
-
-
-def inbox_folder(folder: str) -> Path:
-    """``<SSC_INBOX>/<folder>``; computed only, never touched (no I/O at DAG import)."""
-    from ssc_pipeline.warehouse import ssc_home
-
-    return Path(os.environ.get("SSC_INBOX") or ssc_home(create=False) / "inbox") / folder
-
-
 def _inbox_watcher(folder: str) -> AssetWatcher:
     from airflow.providers.standard.triggers.file import DirectoryFileDeleteTrigger
 
-    trigger = DirectoryFileDeleteTrigger(directory=str(inbox_folder(folder)), filename=READY_MARKER,
-                                         poke_interval=5.0)
+    directory = inbox_root(create=False) / folder  # computed only: no I/O at DAG import
+    trigger = DirectoryFileDeleteTrigger(directory=str(directory), filename=READY_MARKER, poke_interval=5.0)
     return AssetWatcher(name=f"inbox_{folder.lower()}", trigger=trigger)
 
 
@@ -48,13 +34,10 @@ def ready_asset(org: Organisation) -> Asset:
 
 def service_data_ready_asset() -> Asset:
     """The SSC's own drop folder: READY there starts the service-data load."""
-    return Asset(name="ready_ssc", uri="ssc://ready/ssc", watchers=[_inbox_watcher(SSC_FOLDER)])
+    code = SSC_CODE.lower()
+    return Asset(name=f"ready_{code}", uri=f"ssc://ready/{code}", watchers=[_inbox_watcher(SSC_CODE)])
 
 
 SERVICE_DATA = Asset(name="raw_ssc", uri="ssc://raw/ssc")
-
-
 MARTS = Asset(name="marts", uri="ssc://marts/all")
-
-
 PUBLISHED = Asset(name="published", uri="ssc://published/all")

@@ -15,7 +15,7 @@ never walks (and so never writes to, and copies) the shared objects.
 
 No I/O, no threads, no connections at import: only modules whose import is
 side-effect free (the same ones DAG files and task bodies import anyway).
-dbt (one producer task a night) and the DAG processor's Cosmos rendering are
+dbt (one build task a night) is
 left out: sharing them would put their pages in every worker for one task.
 """
 
@@ -32,10 +32,13 @@ import airflow.sdk.execution_time.supervisor  # noqa: F401
 import airflow.sdk.execution_time.task_runner  # noqa: F401
 
 import ssc_pipeline.landing  # noqa: F401
-import ssc_pipeline.nightly  # noqa: F401
-import ssc_pipeline.orchestration.dag_builders  # noqa: F401
+import ssc_pipeline.orchestration.close_dag  # noqa: F401
+import ssc_pipeline.orchestration.extract_dags  # noqa: F401
+import ssc_pipeline.orchestration.transform_dag  # noqa: F401
 import ssc_pipeline.publishing  # noqa: F401
-import ssc_pipeline.sources.files.inbox  # noqa: F401
+import ssc_pipeline.steps.extract  # noqa: F401
+import ssc_pipeline.steps.inbox  # noqa: F401
+import ssc_pipeline.steps.validate  # noqa: F401
 import ssc_pipeline.validation  # noqa: F401
 
 # The raw gate's Great Expectations (quietly: its import logs every documented method at INFO).

@@ -23,7 +23,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from ssc_pipeline import warehouse
-from ssc_pipeline.reports.formatting import add_months, first_of_month
+from ssc_pipeline.periods import add_months, first_of_month
 
 SLA, COST, CSAT = "sla_monthly", "cost_savings_monthly", "csat_monthly"
 MARTS = (SLA, COST, CSAT)

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ssc_pipeline import codes
 from ssc_pipeline.reports.data import Row
 from ssc_pipeline.reports.formatting import format_number, round_half_up, to_decimal
 
-PRIORITIES = ("P1", "P2", "P3", "P4")
-SERVICES = ("WERKPLEK", "APPLICATIES", "ACCOUNTS", "NETWERK", "TELEFONIE", "PRINTEN", "FACILITAIR", "OVERIG")
+PRIORITIES = codes.PRIORITIES
+SERVICES = codes.SERVICE_CODES
 
 
 def total(rows: Sequence[Row], column: str) -> Decimal | int:

@@ -76,16 +76,6 @@ def parse_dutch(text: str) -> Decimal | None:
     return Decimal(cleaned.replace(".", "").replace(",", "."))
 
 
-def first_of_month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(month: dt.date, count: int) -> dt.date:
-    """The first day of the month ``count`` months after ``month`` (negative: before)."""
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def month_key(month: dt.date) -> str:
     """``2026-10``: the month part of every ``data-figure`` name and of the chart axes."""
     return f"{month:%Y-%m}"

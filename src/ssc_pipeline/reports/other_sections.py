@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
+from ssc_pipeline.periods import AMS
 from ssc_pipeline.reports import svg
 from ssc_pipeline.reports.data import COST, CSAT, MARTS, SLA, Lineage, ReportData
 from ssc_pipeline.reports.figures import cost_month, group, satisfaction_by_source, sla_kpis
@@ -27,7 +27,6 @@ from ssc_pipeline.reports.formatting import (
 from ssc_pipeline.reports.markup import bi, bi_text, decimal_places, empty, fig, meta, table
 from ssc_pipeline.reports.sla_sections import HUNDRED, axis_places, pct_axis, tile
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MART_TITLES = {SLA: ("Dienstverlening (SLA)", "Service levels (SLA)"),
                COST: ("Kosten en besparing", "Cost and savings"),
                CSAT: ("Klanttevredenheid", "Customer satisfaction")}
@@ -38,7 +37,7 @@ def local_time(value: dt.datetime | None) -> str:
     if value is None:
         return "–"
     if value.tzinfo is not None:
-        value = value.astimezone(AMSTERDAM)
+        value = value.astimezone(AMS)
     return f"{value:%Y-%m-%d %H:%M:%S} {value.tzname() or ''}".strip()
 
 

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from ssc_pipeline.registry import load_registry
 from ssc_pipeline.reports.data import COST, CSAT, SLA, ReportData, ReportError, load_report_data
-from ssc_pipeline.reports.formatting import first_of_month, format_count, month_key, month_label
+from ssc_pipeline.periods import first_of_month
+from ssc_pipeline.reports.formatting import format_count, month_key, month_label
 from ssc_pipeline.reports.markup import STYLE, bi, fig, meta
 from ssc_pipeline.reports.other_sections import (
     cost_section,

@@ -42,7 +42,8 @@ from ssc_pipeline.simulators.incident_generator import (
     tickets_modified_between,
     visible_events,
 )
-from ssc_pipeline.sources.files.inbox import READY_MARKER, SSC_FOLDER
+from ssc_pipeline.registry import SSC_CODE as SSC_FOLDER
+from ssc_pipeline.sources.files.drops import READY_MARKER
 
 __all__ = ["READY_MARKER", "SSC_FOLDER", "write_ticket_drop", "ticket_ids_changed", "ticket_row",
            "write_service_data", "cost_ledger", "TICKET_COLUMNS", "HOLD_COLUMNS"]

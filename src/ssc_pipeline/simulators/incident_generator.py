@@ -8,8 +8,9 @@ Python's salted ``hash()``), so two processes -- the simulator serving HTTP
 and a test computing the expected answer -- produce identical data.
 
 A ticket's whole life (response, on-hold period, resolution, closing) is
-decided when it is generated; ``state_as_of`` then shows only the events up
-to a given moment, the way an API would at that moment. Every ticket's last
+decided when it is generated; each simulator renders it as its system would
+at a given moment (``topdesk_render``, ``servicenow_render``), showing only the
+events up to then. Every ticket's last
 event is at most ``MAX_TICKET_LIFETIME`` after it was opened, which is what
 lets ``incidents_modified_between`` look back a bounded number of days.
 
@@ -20,9 +21,8 @@ random stream -- every other property of every ticket is what it was when a
 ticket had at most one hold. ``SimTicket.on_hold_from``/``on_hold_until`` are
 the first period (kept for existing callers); ``SimTicket.holds`` has them all.
 
-Simplifications, on purpose: ``targetDate`` is a calendar offset per priority
-(real TOPdesk uses the service window); ``onHoldDuration`` is the summed
-length, in seconds, of finished on-hold periods.
+Simplification, on purpose: the target is a calendar offset per priority
+(real TOPdesk uses the service window).
 """
 
 from __future__ import annotations
@@ -33,16 +33,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from ssc_pipeline.sources.topdesk.timestamps import format_topdesk_ts, parse_topdesk_ts
+from ssc_pipeline.codes import PRIORITIES
+from ssc_pipeline.simulators.vocabulary import CATEGORIES, FIRST_NAMES, LAST_NAMES
+
 
 __all__ = [
-    "SimTicket", "generate_day", "state_as_of", "incidents_modified_between", "format_topdesk_ts",
-    "parse_topdesk_ts", "CATEGORY_TO_SERVICE_CODE", "PRIORITY_NAMES", "MAX_TICKET_LIFETIME",
-    "HoldInterval", "hold_intervals_as_of", "tickets_modified_between", "visible_events", "find_ticket", "find_caller",
-    "FIND_HORIZON_DAYS",
+    "SimTicket", "generate_day", "CATEGORY_TO_SERVICE_CODE", "MAX_TICKET_LIFETIME", "HoldInterval",
+    "hold_intervals_as_of", "tickets_modified_between", "visible_events", "find_ticket", "find_caller",
+    "FIND_HORIZON_DAYS", "stable_uuid",
 ]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -53,12 +53,6 @@ FIND_HORIZON_DAYS = 400  # how far back ``find_ticket`` looks for a ticket id
 
 HoldInterval = tuple[datetime, datetime | None]
 
-PRIORITY_NAMES: dict[str, str] = {
-    "P1": "P1 Kritiek",
-    "P2": "P2 Hoog",
-    "P3": "P3 Normaal",
-    "P4": "P4 Laag",
-}
 _PRIORITY_WEIGHTS = (3, 12, 50, 35)
 # (response minutes range, resolution hours range, calendar target) per priority
 _PRIORITY_TIMING: dict[str, tuple[tuple[float, float], tuple[float, float], timedelta]] = {
@@ -68,51 +62,10 @@ _PRIORITY_TIMING: dict[str, tuple[tuple[float, float], tuple[float, float], time
     "P4": ((15, 960), (24, 480), timedelta(days=10)),
 }
 
-# category -> (SSC service code, weight, subcategories, operator group, brief descriptions)
-_CATEGORIES: dict[str, tuple[str, int, tuple[str, ...], str, tuple[str, ...]]] = {
-    "Werkplek": ("WERKPLEK", 25, ("Laptop", "Monitor en randapparatuur", "Software installatie"),
-                 "2e lijn Werkplekbeheer",
-                 ("Laptop start niet op", "Tweede beeldscherm geeft geen beeld",
-                  "Verzoek installatie software", "Laptop is erg traag", "Dockingstation werkt niet")),
-    "Applicaties": ("APPLICATIES", 22, ("Zaaksysteem", "Burgerzaken", "Financieel systeem", "Office 365"),
-                    "Applicatiebeheer",
-                    ("Foutmelding in zaaksysteem", "Outlook synchroniseert niet",
-                     "Document opslaan in Teams lukt niet", "Burgerzakenapplicatie loopt vast",
-                     "Factuur niet zichtbaar in financieel systeem")),
-    "Accounts en toegang": ("ACCOUNTS", 18, ("Wachtwoord", "Autorisaties", "Nieuw account"),
-                            "1e lijn Servicedesk",
-                            ("Wachtwoord vergeten", "Account geblokkeerd",
-                             "Toegang tot gedeelde map aanvragen", "MFA werkt niet op nieuwe telefoon",
-                             "Account aanmaken nieuwe medewerker")),
-    "Netwerk": ("NETWERK", 8, ("Wifi", "VPN", "Bekabeling"), "Netwerkbeheer",
-                ("Geen verbinding met wifi", "VPN-verbinding valt steeds weg",
-                 "Netwerkaansluiting werkt niet")),
-    "Telefonie": ("TELEFONIE", 7, ("Mobiel", "Vaste telefonie"), "Telefonie en mobiel",
-                  ("Mobiele telefoon kapot", "Doorschakeling werkt niet", "Nieuwe simkaart nodig")),
-    "Printen": ("PRINTEN", 10, ("Multifunctional", "Scannen"), "2e lijn Werkplekbeheer",
-                ("Printer print niet", "Scannen naar e-mail werkt niet",
-                 "Papierstoring multifunctional")),
-    "Facilitair": ("FACILITAIR", 5, ("Vergaderruimte", "Toegangspas"), "Facilitair",
-                   ("Beamer vergaderzaal werkt niet", "Toegangspas werkt niet",
-                    "Klimaat in kantoortuin te warm")),
-    "Overig": ("OVERIG", 5, ("Vraag", "Klacht"), "1e lijn Servicedesk",
-               ("Vraag over werkwijze servicedesk", "Informatieverzoek", "Klacht over afhandeling")),
-}
-_CATEGORY_NAMES = tuple(_CATEGORIES)
-_CATEGORY_WEIGHTS = tuple(c[1] for c in _CATEGORIES.values())
-CATEGORY_TO_SERVICE_CODE: dict[str, str] = {name: c[0] for name, c in _CATEGORIES.items()}
+_CATEGORY_NAMES = tuple(CATEGORIES)
+_CATEGORY_WEIGHTS = tuple(c[1] for c in CATEGORIES.values())
+CATEGORY_TO_SERVICE_CODE: dict[str, str] = {name: c[0] for name, c in CATEGORIES.items()}
 
-_FIRST_NAMES = (
-    "Jan", "Piet", "Kees", "Henk", "Sanne", "Lotte", "Emma", "Sophie", "Daan", "Lucas", "Anouk",
-    "Fleur", "Thijs", "Bram", "Mohammed", "Fatima", "Yusuf", "Ayse", "Marieke", "Ingrid", "Gerrit",
-    "Willem", "Ilse", "Noor", "Ruben", "Joost", "Esther", "Karin", "Mark", "Linda",
-)
-_LAST_NAMES = (
-    "de Vries", "Jansen", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer",
-    "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker",
-    "Brouwer", "de Wit", "Dijkstra", "de Graaf", "van der Meer", "van der Linden", "Kok",
-    "Jacobs", "de Haan", "Vermeulen", "van den Heuvel", "van Dijk", "Yilmaz", "El Amrani",
-)
 _CALLERS_PER_ORG = 150
 
 
@@ -183,13 +136,8 @@ def _rng(text: str) -> random.Random:
 
 
 @lru_cache(maxsize=4096)
-def _stable_uuid(text: str) -> str:
+def stable_uuid(text: str) -> str:
     return str(uuid.UUID(bytes=_digest(text)[:16], version=4))
-
-
-def _ref(org: str, kind: str, name: str) -> dict[str, str]:
-    """A TOPdesk ``{"id", "name"}`` reference with an id stable per tenant."""
-    return {"id": _stable_uuid(f"{org}:{kind}:{name}"), "name": name}
 
 
 def _email(first: str, last: str, org: str) -> str:
@@ -203,13 +151,13 @@ def _callers(seed: int, org: str) -> tuple[tuple[str, str, str], ...]:
     rng = _rng(f"{seed}:{org}:callers")
     names: list[str] = []
     while len(names) < _CALLERS_PER_ORG:
-        name = f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}"
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         if name not in names:
             names.append(name)
     result = []
     for name in names:
         first, last = name.split(" ", 1)
-        result.append((_stable_uuid(f"{seed}:{org}:caller:{name}"), name, _email(first, last, org)))
+        result.append((stable_uuid(f"{seed}:{org}:caller:{name}"), name, _email(first, last, org)))
     return tuple(result)
 
 
@@ -250,9 +198,9 @@ def _second_hold(org: str, seed: int, day: date, index: int, opened: datetime,
 
 def _make_ticket(rng: random.Random, org: str, seed: int, day: date, index: int,
                  opened: datetime) -> SimTicket:
-    priority = rng.choices(tuple(PRIORITY_NAMES), weights=_PRIORITY_WEIGHTS)[0]
+    priority = rng.choices(PRIORITIES, weights=_PRIORITY_WEIGHTS)[0]
     category = rng.choices(_CATEGORY_NAMES, weights=_CATEGORY_WEIGHTS)[0]
-    _, _, subcategories, group, descriptions = _CATEGORIES[category]
+    _, _, subcategories, group, descriptions = CATEGORIES[category]
     subcategory = rng.choice(subcategories)
     description = rng.choice(descriptions)
     caller_id, caller_name, caller_email = rng.choice(_callers(seed, org))
@@ -294,7 +242,7 @@ def _make_ticket(rng: random.Random, org: str, seed: int, day: date, index: int,
         holds = ((hold_from, hold_until),) + ((second,) if second else ())
     ticket = SimTicket(
         org_code=org,
-        ticket_id=_stable_uuid(f"{seed}:{org}:{day.isoformat()}:{index}"),
+        ticket_id=stable_uuid(f"{seed}:{org}:{day.isoformat()}:{index}"),
         number=_number(day, index),
         opened_at=opened,
         first_response_at=response,
@@ -346,14 +294,6 @@ def generate_day(org_code: str, day: date, *, seed: int = 0,
     return list(_generate_day_cached(org_code.upper(), day, seed, tickets_per_weekday))
 
 
-def _visible(moment: datetime | None, now: datetime) -> datetime | None:
-    return moment if moment is not None and moment <= now else None
-
-
-def _ts(moment: datetime | None) -> str | None:
-    return format_topdesk_ts(moment) if moment is not None else None
-
-
 def hold_intervals_as_of(ticket: SimTicket, now: datetime) -> list[HoldInterval]:
     """The on-hold periods begun by ``now``; one still running has end ``None``.
 
@@ -368,65 +308,6 @@ def visible_events(ticket: SimTicket, now: datetime) -> list[datetime]:
     events = [ticket.opened_at, ticket.first_response_at, ticket.resolved_at, ticket.closed_at,
               *(moment for hold in ticket.holds for moment in hold)]
     return sorted(e for e in events if e is not None and e <= now)
-
-
-def state_as_of(ticket: SimTicket, now: datetime) -> dict[str, Any] | None:
-    """The TOPdesk incident JSON as an API call at ``now`` would return it (None before opening)."""
-    if ticket.opened_at > now:
-        return None
-    org = ticket.org_code
-    response = _visible(ticket.first_response_at, now)
-    completed = _visible(ticket.resolved_at, now)
-    closed = _visible(ticket.closed_at, now)
-    holds = hold_intervals_as_of(ticket, now)
-    modified = max(visible_events(ticket, now))
-    on_hold = bool(holds) and holds[-1][1] is None
-    if ticket.cancelled and completed is not None:
-        status = "Geannuleerd"
-    elif closed is not None:
-        status = "Afgemeld"
-    elif completed is not None:
-        status = "Gereed"
-    elif on_hold:
-        status = "Wachten op gebruiker"
-    elif response is not None:
-        status = "In behandeling"
-    else:
-        status = "Aangemeld"
-    held_seconds = sum(int((end - start).total_seconds()) for start, end in holds if end is not None)
-    request = (f"Beste servicedesk,\n\n{ticket.brief_description}. Kunnen jullie mij helpen?\n\n"
-               f"Met vriendelijke groet,\n{ticket.caller_name}\n{ticket.caller_email}")
-    return {
-        "id": ticket.ticket_id,
-        "number": ticket.number,
-        "briefDescription": ticket.brief_description,
-        "request": request,
-        "caller": {
-            "id": ticket.caller_id,
-            "dynamicName": ticket.caller_name,
-            "email": ticket.caller_email,
-            "branch": _ref(org, "branch", org),
-        },
-        "callDate": _ts(ticket.opened_at),
-        "creationDate": _ts(ticket.opened_at),
-        "modificationDate": _ts(modified),
-        "category": _ref(org, "category", ticket.category),
-        "subcategory": _ref(org, "subcategory", ticket.subcategory),
-        "priority": _ref(org, "priority", PRIORITY_NAMES[ticket.priority]),
-        "processingStatus": _ref(org, "processingStatus", status),
-        "operatorGroup": _ref(org, "operatorGroup", ticket.operator_group),
-        "responded": response is not None,
-        "responseDate": _ts(response),
-        "completed": completed is not None,
-        "completedDate": _ts(completed),
-        "closed": closed is not None,
-        "closedDate": _ts(closed),
-        "onHold": on_hold,
-        "onHoldDate": _ts(holds[-1][0]) if on_hold else None,
-        "onHoldDuration": held_seconds,
-        "feedbackRating": ticket.feedback_rating if closed is not None and not ticket.cancelled else None,
-        "targetDate": _ts(ticket.target_at),
-    }
 
 
 def tickets_modified_between(org_code: str, gt: datetime, le: datetime, now: datetime, *,
@@ -456,13 +337,6 @@ def tickets_modified_between(org_code: str, gt: datetime, le: datetime, now: dat
     found.sort(key=lambda item: (item[0], item[1]))
     return [ticket for _, _, ticket in found]
 
-
-def incidents_modified_between(org_code: str, gt: datetime, le: datetime, now: datetime, *,
-                               seed: int = 0, tickets_per_weekday: int = 25) -> list[dict[str, Any]]:
-    """TOPdesk incident JSONs (as of ``now``) with ``gt < modificationDate <= le``, by (modificationDate, id)."""
-    tickets = tickets_modified_between(org_code, gt, le, now, seed=seed,
-                                       tickets_per_weekday=tickets_per_weekday)
-    return [state for state in (state_as_of(t, now) for t in tickets) if state is not None]
 
 @lru_cache(maxsize=8192)
 def _day_index(org: str, day: date, seed: int, tickets_per_weekday: int) -> dict[str, SimTicket]:

@@ -44,12 +44,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from ssc_pipeline.simulators.faults import (
-    ERROR_FAULTS,
+from ssc_pipeline.simulators.faults import ERROR_FAULTS, request_key
+from ssc_pipeline.simulators.http_server import (
     BackgroundSimulator,
     FaultInjectingHandler,
     basic_credentials_match,
-    request_key,
     run_simulator_cli,
 )
 from ssc_pipeline.simulators.incident_generator import LOOKBACK, find_ticket

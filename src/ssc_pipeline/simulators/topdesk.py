@@ -45,18 +45,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ssc_pipeline.simulators.faults import (
-    ERROR_FAULTS,
+from ssc_pipeline.simulators.faults import ERROR_FAULTS, request_key
+from ssc_pipeline.simulators.http_server import (
     BackgroundSimulator,
     FaultInjectingHandler,
     basic_credentials_match,
-    request_key,
     run_simulator_cli,
 )
-from ssc_pipeline.simulators.incident_generator import (
-    LOOKBACK,
-    SimTicket,
-    find_ticket,
+from ssc_pipeline.simulators.incident_generator import LOOKBACK, SimTicket, find_ticket
+from ssc_pipeline.simulators.topdesk_render import (
     format_topdesk_ts,
     incidents_modified_between,
     parse_topdesk_ts,

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from ssc_pipeline.periods import add_months
 from ssc_pipeline.reports.formatting import (
-    add_months,
     format_count,
     format_eur,
     format_number,

@@ -17,7 +17,7 @@ from ssc_pipeline.simulators.faults import (
     FaultPlan,
     request_key,
 )
-from ssc_pipeline.simulators.incident_generator import incidents_modified_between
+from ssc_pipeline.simulators.topdesk_render import incidents_modified_between
 from ssc_pipeline.simulators.topdesk import TopdeskSimulator, TopdeskTenant
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)

@@ -14,11 +14,8 @@ import httpx
 import pytest
 
 from ssc_pipeline.simulators.faults import FaultPlan
-from ssc_pipeline.simulators.incident_generator import (
-    generate_day,
-    hold_intervals_as_of,
-    incidents_modified_between,
-)
+from ssc_pipeline.simulators.incident_generator import generate_day, hold_intervals_as_of
+from ssc_pipeline.simulators.topdesk_render import incidents_modified_between
 from ssc_pipeline.simulators.servicenow import ServiceNowSimulator, ServiceNowTenant
 from ssc_pipeline.simulators.servicenow_render import (
     render_servicenow,

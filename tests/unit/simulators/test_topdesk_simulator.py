@@ -15,10 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from ssc_pipeline.simulators.incident_generator import (
-    MAX_TICKET_LIFETIME,
+from ssc_pipeline.simulators.incident_generator import MAX_TICKET_LIFETIME, generate_day
+from ssc_pipeline.simulators.topdesk_render import (
     format_topdesk_ts,
-    generate_day,
     incidents_modified_between,
     parse_topdesk_ts,
     state_as_of,

@@ -27,11 +27,8 @@ import httpx
 import pytest
 
 from ssc_pipeline.simulators.faults import FAULT_KINDS, FaultPlan
-from ssc_pipeline.simulators.incident_generator import (
-    hold_intervals_as_of,
-    incidents_modified_between,
-    tickets_modified_between,
-)
+from ssc_pipeline.simulators.incident_generator import hold_intervals_as_of, tickets_modified_between
+from ssc_pipeline.simulators.topdesk_render import incidents_modified_between
 from ssc_pipeline.simulators.servicenow import ServiceNowSimulator, ServiceNowTenant
 from ssc_pipeline.simulators.servicenow_render import servicenow_incidents_modified_between
 from ssc_pipeline.simulators.topdesk import TopdeskSimulator, TopdeskTenant

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from ssc_pipeline.simulators.incident_generator import incidents_modified_between
+from ssc_pipeline.simulators.topdesk_render import incidents_modified_between
 from ssc_pipeline.simulators.topdesk import TopdeskSimulator, TopdeskTenant
 from ssc_pipeline.sources.http import FatalError, PaginationLoopError, RetriableError
 from ssc_pipeline.sources.topdesk.client import TopdeskConnection, iter_incidents
-from ssc_pipeline.sources.topdesk.streams import INCIDENTS, Stream
+from ssc_pipeline.sources.stream import Stream
+from ssc_pipeline.sources.topdesk.streams import INCIDENTS
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 AMS = ZoneInfo("Europe/Amsterdam")

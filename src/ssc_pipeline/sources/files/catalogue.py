@@ -28,13 +28,13 @@ from typing import Any
 import yaml
 
 from ssc_pipeline.registry import project_root
-from ssc_pipeline.sources.files.formats import SSC_SERVICE_CODES
+from ssc_pipeline.codes import SERVICE_CODES as SSC_SERVICE_CODES, UNMAPPED_SERVICE
 
 __all__ = ["CATALOGUE_FILE", "UNMAPPED_CODE", "CatalogueError", "ServiceCatalogue",
            "default_catalogue_path", "load_catalogue", "map_service", "normalise_value"]
 
 CATALOGUE_FILE = "service_catalogue.yml"
-UNMAPPED_CODE = "OVERIG"
+UNMAPPED_CODE = UNMAPPED_SERVICE
 ANY = "*"
 _ORG = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 

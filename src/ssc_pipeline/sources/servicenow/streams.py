@@ -1,15 +1,14 @@
 """Streams the ServiceNow connector extracts, and the value formats they carry.
 
-A stream is a frozen dataclass after singer-sdk (the same ``Stream`` type as
-TOPdesk's, so landing code treats every source alike). The formats live here
+The formats live here
 too because the simulator must write exactly what the connector reads: a
 ServiceNow date-time (``sysparm_display_value=false``) is the UTC string
 ``YYYY-MM-DD HH:MM:SS`` -- no offset, no fraction -- and an empty value is
 ``""``, not ``null``.
 
-State codes are the out-of-the-box ``incident.state`` choices. ``"3"`` (On
-Hold) is what the SLA clock stops for; the other canonical statuses
-(DESIGN 4.2) map as in ``STATE_TO_CANONICAL``.
+State codes are the out-of-the-box ``incident.state`` choices; ``"3"`` (On
+Hold) is what the SLA clock stops for. Mapping states, priorities and
+categories onto the SSC's codes is the dbt project's (seeds).
 """
 
 from __future__ import annotations
@@ -17,34 +16,19 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from ssc_pipeline.sources.topdesk.streams import Stream
+from ssc_pipeline.sources.stream import Stream
 
 __all__ = [
-    "Stream", "INCIDENTS", "STATE_AUDIT", "STREAMS", "STATE_NEW", "STATE_IN_PROGRESS",
-    "STATE_ON_HOLD", "STATE_RESOLVED", "STATE_CLOSED", "STATE_CANCELED", "STATE_TO_CANONICAL",
-    "PRIORITY_TO_SSC", "CATEGORY_TO_SERVICE_CODE", "format_servicenow_ts", "parse_servicenow_ts",
+    "INCIDENTS", "STATE_AUDIT", "STATE_NEW", "STATE_IN_PROGRESS", "STATE_ON_HOLD",
+    "STATE_RESOLVED", "STATE_CLOSED", "STATE_CANCELED", "format_servicenow_ts", "parse_servicenow_ts",
 ]
 
 INCIDENTS = Stream("incidents", "/api/now/table/incident", "sys_id", "sys_updated_on")
 # State history: one sys_audit row per change of incident.state (holds are state "3" spans).
 STATE_AUDIT = Stream("state_audit", "/api/now/table/sys_audit", "sys_id", "sys_created_on")
-STREAMS: tuple[Stream, ...] = (INCIDENTS, STATE_AUDIT)
 
 STATE_NEW, STATE_IN_PROGRESS, STATE_ON_HOLD = "1", "2", "3"
 STATE_RESOLVED, STATE_CLOSED, STATE_CANCELED = "6", "7", "8"
-STATE_TO_CANONICAL: dict[str, str] = {
-    STATE_NEW: "open", STATE_IN_PROGRESS: "in_progress", STATE_ON_HOLD: "on_hold",
-    STATE_RESOLVED: "resolved", STATE_CLOSED: "closed", STATE_CANCELED: "cancelled",
-}
-PRIORITY_TO_SSC: dict[str, str] = {"1": "P1", "2": "P2", "3": "P3", "4": "P4", "5": "P4"}
-# ServiceNow-style lower-case categories (OOB: inquiry, software, hardware, network, database;
-# the rest are the custom choices SSCs typically add) -> SSC service codes.
-CATEGORY_TO_SERVICE_CODE: dict[str, str] = {
-    "hardware": "WERKPLEK", "software": "APPLICATIES", "database": "APPLICATIES",
-    "access": "ACCOUNTS", "network": "NETWERK", "telephony": "TELEFONIE", "printing": "PRINTEN",
-    "facilities": "FACILITAIR", "inquiry": "OVERIG",
-}
-
 _TS = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 
 

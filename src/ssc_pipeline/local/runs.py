@@ -10,12 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from ssc_pipeline.orchestration.airflow_api import AirflowClient
-from ssc_pipeline.registry import Organisation
-
-AMS = ZoneInfo("Europe/Amsterdam")
+from ssc_pipeline.local.airflow_api import AirflowClient
+from ssc_pipeline.periods import day_window, local_midnight
+from ssc_pipeline.registry import SSC_CODE, Organisation
 
 
 @dataclass(frozen=True)
@@ -24,12 +22,6 @@ class RunRef:
     dag_id: str
     run_id: str
     day: dt.date
-
-
-def day_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time(0), tzinfo=AMS)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=AMS)
-    return start, end
 
 
 def trigger_nightly(client: AirflowClient, orgs: Iterable[Organisation], days: Iterable[dt.date]) -> list[RunRef]:
@@ -47,12 +39,11 @@ def trigger_catchup(client: AirflowClient, orgs: Iterable[Organisation], first: 
                     until: dt.date) -> list[RunRef]:
     """One catch-up run per organisation (and for the SSC's service data) whose data
     interval is [first, until) local time: a missed stretch in a single run."""
-    from ssc_pipeline.orchestration.dag_builders import SERVICE_DATA_DAG_ID
+    from ssc_pipeline.orchestration.extract_dags import SERVICE_DATA_DAG_ID
 
-    start = dt.datetime.combine(first, dt.time(0), tzinfo=AMS)
-    end = dt.datetime.combine(until, dt.time(0), tzinfo=AMS)
+    start, end = local_midnight(first), local_midnight(until)
     run_id = f"catchup__{first}_{until}"  # "backfill__" is reserved by Airflow
-    refs = [RunRef("SSC", SERVICE_DATA_DAG_ID, run_id, first)]  # the SSC's cost ledger, keys, surveys
+    refs = [RunRef(SSC_CODE, SERVICE_DATA_DAG_ID, run_id, first)]  # the SSC's cost ledger, keys, surveys
     client.trigger_catchup(SERVICE_DATA_DAG_ID, run_id, start, end)
     for org in orgs:
         client.trigger_catchup(org.dag_id, run_id, start, end)

@@ -15,11 +15,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ssc_pipeline import services, warehouse
-from ssc_pipeline.orchestration import airflow_runtime
-from ssc_pipeline.orchestration.runs import AMS, RunRef, run_nightly
-from ssc_pipeline.publishing import completeness_blockers, previous_month
-from ssc_pipeline.registry import active_organisations
+from ssc_pipeline import warehouse
+from ssc_pipeline.local import airflow_runtime, simulator_process
+from ssc_pipeline.local.runs import RunRef, run_nightly
+from ssc_pipeline.periods import local_today, previous_month
+from ssc_pipeline.publishing import completeness_blockers
+from ssc_pipeline.registry import active_organisations, ssc_home
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class OrgSummary:
 
 
 def last_days(n: int, today: dt.date | None = None) -> list[dt.date]:
-    today = today or dt.datetime.now(AMS).date()
+    today = today or local_today()
     return [today - dt.timedelta(days=i) for i in range(n, 0, -1)]
 
 
@@ -92,8 +93,8 @@ def report_published_month(console: Console, month: dt.date) -> list[Path]:
                   + ", ".join(f"{mart} v{version}" for mart, version in published))
     from ssc_pipeline.reports import render_all
 
-    paths = render_all(month, warehouse.ssc_home() / "reports" / f"{month:%Y-%m}")
-    console.print(f"director reports: {len(paths)} file(s) in {warehouse.ssc_home() / 'reports' / f'{month:%Y-%m}'}")
+    paths = render_all(month, ssc_home() / "reports" / f"{month:%Y-%m}")
+    console.print(f"director reports: {len(paths)} file(s) in {ssc_home() / 'reports' / f'{month:%Y-%m}'}")
     return paths
 
 
@@ -106,7 +107,7 @@ def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int
                   f"(embedded unless SSC_DATABASE_URL is set)")
     warehouse.ensure_schema()
     console.print(f"[bold]2/4[/] simulators for {len(orgs)} organisation(s)")
-    env = services.start_simulators(orgs, tickets_per_weekday=tickets_per_weekday)
+    env = simulator_process.start_simulators(orgs, tickets_per_weekday=tickets_per_weekday)
     try:
         console.print("[bold]3/4[/] starting Airflow (scheduler, DAG processor, API server, triggerer)")
         state = airflow_runtime.start(extra_env=env)
@@ -117,7 +118,7 @@ def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int
         day_list = last_days(days)
         month = previous_month(dt.datetime.now(dt.timezone.utc))
         catchup_days = [month + dt.timedelta(days=i) for i in range((day_list[0] - month).days)]
-        dropped = services.write_file_drops(orgs, catchup_days + day_list, tickets_per_weekday=tickets_per_weekday,
+        dropped = simulator_process.write_file_drops(orgs, catchup_days + day_list, tickets_per_weekday=tickets_per_weekday,
                                             service_month=month)
         if dropped:
             console.print(f"      {dropped} file(s) dropped in the inbox by the file-drop organisations")
@@ -145,4 +146,4 @@ def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int
     finally:
         if not keep_running:
             airflow_runtime.stop()
-            services.stop_simulators()
+            simulator_process.stop_simulators()

@@ -23,8 +23,10 @@ from pathlib import Path
 import httpx
 
 from ssc_pipeline import warehouse
-from ssc_pipeline.orchestration.airflow_api import AirflowClient
-from ssc_pipeline.registry import project_root
+from ssc_pipeline.local.airflow_api import AirflowClient
+from ssc_pipeline.periods import TIMEZONE_NAME
+from ssc_pipeline.registry import project_root, ssc_home
+from ssc_pipeline.sources.spec import SPECS
 
 COMPONENTS = ("scheduler", "dag-processor", "api-server", "triggerer")
 # What bounds Airflow's memory on a 2-core machine (bench/RESULTS.md, benchmark 6: the nightly
@@ -48,12 +50,9 @@ MEMORY_SETTINGS = {
 # to other machines. (docker-compose.yml keeps them: its containers do not share the folder.)
 SKIP_SERVE_LOGS = ("scheduler", "triggerer")
 API_USER = "ssc"
-# Concurrent extract tasks per source system (DAG tasks use pool ``source_<system>``).
-POOLS = {
-    "source_topdesk": {"slots": 4, "description": "TOPdesk API calls at once", "include_deferred": False},
-    "source_servicenow": {"slots": 4, "description": "ServiceNow API calls at once", "include_deferred": False},
-    "source_files": {"slots": 2, "description": "file-drop loads at once", "include_deferred": False},
-}
+# Concurrent extract tasks per source system (each source spec names its pool and slots).
+POOLS = {spec.pool: {"slots": spec.pool_slots, "description": spec.pool_description, "include_deferred": False}
+         for spec in SPECS.values()}
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ class AirflowState:
 
 
 def airflow_home() -> Path:
-    home = warehouse.ssc_home() / "airflow"
+    home = ssc_home() / "airflow"
     home.mkdir(parents=True, exist_ok=True)
     return home
 
@@ -111,7 +110,7 @@ def airflow_env(state: AirflowState, extra: dict[str, str] | None = None) -> dic
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         **MEMORY_SETTINGS,
-        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": TIMEZONE_NAME,
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{state.base_url}/execution/",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{API_USER}:admin",
@@ -127,10 +126,10 @@ def airflow_env(state: AirflowState, extra: dict[str, str] | None = None) -> dic
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         # Cosmos otherwise reports each task run to its vendor's usage endpoint
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-        "AIRFLOW__COSMOS__DBT_DOCS_DIR": str(warehouse.ssc_home() / "dbt-docs"),
+        "AIRFLOW__COSMOS__DBT_DOCS_DIR": str(ssc_home() / "dbt-docs"),
         "AIRFLOW__COSMOS__DBT_DOCS_INDEX_FILE_NAME": "static_index.html",
         "SSC_DATABASE_URL": url,
-        "SSC_HOME": str(warehouse.ssc_home()),
+        "SSC_HOME": str(ssc_home()),
         "SSC_PROJECT_ROOT": str(project_root()),
         "NO_PROXY": "127.0.0.1,localhost",
         "no_proxy": "127.0.0.1,localhost",
@@ -184,9 +183,6 @@ def start(extra_env: dict[str, str] | None = None, timeout: float = 180.0) -> Ai
     migrate = subprocess.run([_airflow_bin(), "db", "migrate"], env=env, capture_output=True, text=True)
     if migrate.returncode != 0:
         raise RuntimeError(f"airflow db migrate failed:\n{migrate.stderr[-3000:]}")
-    from ssc_pipeline.transform import parse_project
-
-    parse_project()  # the transform DAG is rendered from this manifest
     pools = airflow_home() / "pools.json"
     pools.write_text(json.dumps(POOLS))
     imported = subprocess.run([_airflow_bin(), "pools", "import", str(pools)], env=env,

@@ -9,8 +9,9 @@
   role; PostgreSQL applies row-level security to every other role.
 
 dbt rebuilds mart tables, which drops their policies; a dbt post-hook
-(``macros/row_level_security.sql``) calls the same SQL on every rebuild, and
-``protect_table`` here does it for the ``published`` tables.
+(``macros/row_level_security.sql``) re-applies them on every rebuild through the
+warehouse function ``audit.protect_table`` (``sql/01_row_level_security.sql``),
+the one definition; ``protect_table`` here calls it for the ``published`` tables.
 """
 
 from __future__ import annotations
@@ -44,17 +45,6 @@ def ensure_org_roles(orgs: Iterable[Organisation] | None = None, url: str | None
 
 
 def protect_table(conn: psycopg.Connection, schema: str, table: str) -> None:
-    """Enable RLS on one table with an ``org_code`` column; grant read to the readers only."""
-    target = sql.Identifier(schema, table)
-    conn.execute(sql.SQL("alter table {} enable row level security").format(target))
-    conn.execute(sql.SQL("drop policy if exists bi_reader_all on {}").format(target))
-    conn.execute(sql.SQL("create policy bi_reader_all on {} for select to bi_reader using (true)").format(target))
-    conn.execute(sql.SQL("drop policy if exists own_organisation on {}").format(target))
-    conn.execute(sql.SQL(
-        "create policy own_organisation on {} for select to public"
-        " using (exists (select from pg_roles r where r.rolname = 'org_' || lower(org_code)"
-        " and pg_has_role(r.oid, 'member')))").format(target))
-    conn.execute(sql.SQL("grant select on {} to bi_reader").format(target))
-    roles = conn.execute("select rolname from pg_roles where rolname like 'org\\_%'").fetchall()
-    for (role,) in roles:
-        conn.execute(sql.SQL("grant select on {} to {}").format(target, sql.Identifier(role)))
+    """Row-level security on one table with an ``org_code`` column (``audit.protect_table``,
+    the definition the marts' dbt post-hook uses too); read for the readers only."""
+    conn.execute("select audit.protect_table(%s::regclass)", (sql.Identifier(schema, table).as_string(conn),))

@@ -18,13 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-from ssc_pipeline import warehouse
 from ssc_pipeline.connections import connection_json, env_var_name
-from ssc_pipeline.registry import Organisation
+from ssc_pipeline.registry import Organisation, ssc_home
 
 
 def _secrets_file() -> Path:
-    return warehouse.ssc_home() / "secrets.json"
+    return ssc_home() / "secrets.json"
 
 
 def local_secrets() -> dict[str, str]:
@@ -48,7 +47,7 @@ def _simulator_password(org: Organisation) -> str:
 
 
 def _pid_file() -> Path:
-    return warehouse.ssc_home() / "simulator.pid"
+    return ssc_home() / "simulator.pid"
 
 
 def start_simulators(orgs: list[Organisation], tickets_per_weekday: int = 25,
@@ -62,10 +61,10 @@ def start_simulators(orgs: list[Organisation], tickets_per_weekday: int = 25,
     tenants = [{"source": o.source, "org_code": o.code, "username": "ssc_api",
                 "password": _simulator_password(o), "tickets_per_weekday": tickets_per_weekday}
                for o in api_orgs]
-    url_file = warehouse.ssc_home() / "simulator.url"
+    url_file = ssc_home() / "simulator.url"
     url_file.unlink(missing_ok=True)
     env = dict(os.environ, SSC_SIMULATOR_TENANTS=json.dumps(tenants))
-    log = open(warehouse.ssc_home() / "simulator.log", "ab")  # noqa: SIM115 - handed to the child
+    log = open(ssc_home() / "simulator.log", "ab")  # noqa: SIM115 - handed to the child
     proc = subprocess.Popen([sys.executable, "-m", "ssc_pipeline.simulators.serve", "--url-file", str(url_file)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
@@ -73,7 +72,7 @@ def start_simulators(orgs: list[Organisation], tickets_per_weekday: int = 25,
     deadline = time.monotonic() + timeout
     while not url_file.exists() or not url_file.read_text():
         if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the simulators did not start; see {warehouse.ssc_home() / 'simulator.log'}")
+            raise RuntimeError(f"the simulators did not start; see {ssc_home() / 'simulator.log'}")
         time.sleep(0.2)
     urls = json.loads(url_file.read_text())
     out = {"SSC_PSEUDONYMISATION_KEY": local_secrets()["pseudonymisation_key"]}
@@ -90,7 +89,7 @@ def write_file_drops(orgs: list[Organisation], days: list[dt.date], tickets_per_
     ``service_month``, the SSC's finance office: the year's cost ledger up to that month,
     allocation keys, baselines and survey responses."""
     from ssc_pipeline.simulators.file_drop import write_service_data, write_ticket_drop
-    from ssc_pipeline.sources.files import inbox_root
+    from ssc_pipeline.sources.files.drops import inbox_root
 
     written = 0
     if service_month is not None:

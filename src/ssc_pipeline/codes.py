@@ -1,0 +1,9 @@
+"""SSC-wide codes every source maps onto (DESIGN §4.2): one list each, used everywhere."""
+
+from __future__ import annotations
+
+SERVICE_CODES = ("WERKPLEK", "APPLICATIES", "ACCOUNTS", "NETWERK", "TELEFONIE", "PRINTEN",
+                 "FACILITAIR", "OVERIG")
+UNMAPPED_SERVICE = "OVERIG"
+PRIORITIES = ("P1", "P2", "P3", "P4")
+STATUSES = ("open", "in_progress", "on_hold", "resolved", "closed", "cancelled")
