@@ -78,7 +78,11 @@ def _imports(tree: ast.AST, module: str) -> list[tuple[int, str, list[str]]]:
             if node.level:
                 anchor = module.split(".")[: len(module.split(".")) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
-            found.append((node.lineno, base, [alias.name for alias in node.names]))
+            names = [alias.name for alias in node.names]
+            if base == PACKAGE:  # ``from ssc_pipeline import warehouse``: each name is a part
+                found += [(node.lineno, f"{base}.{name}", []) for name in names]
+            else:
+                found.append((node.lineno, base, names))
     return found
 
 
