@@ -3,9 +3,8 @@
 A generated ``organisations.yml`` with ``dag_orgs`` valid entries (GM0001..,
 OIN ``00000001`` + an 11-proof RSIN + ``000``, a mix of TOPdesk, ServiceNow
 and file-drop organisations: the latter add an Asset watcher each) is put in
-``SSC_REGISTRY``; the dbt manifest the transform DAG is rendered from is
-written first, as ``ssc airflow start`` does. Then, in a fresh Python process
-each time (nothing of ``ssc_pipeline``, Cosmos or dbt imported yet), Airflow's
+``SSC_REGISTRY``. Then, in a fresh Python process
+each time (nothing of ``ssc_pipeline`` or dbt imported yet), Airflow's
 ``DagBag`` parses ``dags/``; the figure is the DagBag's own wall time,
 after ``import airflow`` (the DAG processor has Airflow loaded already; that
 import is reported beside it). Median of at least five processes; the CPU time of the
@@ -99,7 +98,7 @@ def run(home: Path, dag_orgs: int, repeat: int, progress: Callable[[str], None] 
     if parse > 2.0:
         result.limit = (f"the DagBag took {fmt_seconds(parse)} of wall time for {fmt_seconds(cpu)} of CPU"
                         + (": the rest is waiting for a CPU on the shared machine." if cpu <= 2.0 else
-                           "; most is the transform DAG (Cosmos import, a task per dbt model from the manifest)."))
+                           "; the extract DAGs grow with the registry."))
     if parse > 2.0 and cpu <= 2.0:
         result.notes.append(
             f"The wall time misses while the parse itself needs {fmt_seconds(cpu)} of CPU: the difference is "
@@ -107,7 +106,6 @@ def run(home: Path, dag_orgs: int, repeat: int, progress: Callable[[str], None] 
             "is close to the CPU time.")
     elif parse > 2.0:
         result.notes.append(
-            "Most of the parse is the transform DAG: importing Cosmos and rendering a task per dbt model from the "
-            "manifest; the extract DAGs grow with the registry (one DAG per organisation, one Asset watcher per "
-            "file-drop organisation).")
+            "The extract DAGs grow with the registry (one DAG per organisation, one Asset watcher per "
+            "file-drop organisation); the transform and close DAGs are one task each.")
     return result

@@ -1,6 +1,6 @@
 """Every source kind, incrementally, nothing lost under faults (issue: source systems).
 
-30 nightly windows per organisation through ``nightly.extract_load`` /
+30 nightly windows per organisation through ``extract_load`` /
 ``validate_loads`` — the exact task bodies Airflow runs — against the TOPdesk
 and ServiceNow simulators with 20 % faults, and a file-drop organisation.
 """
@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ssc_pipeline import nightly, transform, warehouse
+from ssc_pipeline import transform, warehouse
+from ssc_pipeline.steps.extract import ExtractError, extract_load
+from ssc_pipeline.steps.validate import validate_loads
 from ssc_pipeline.connections import connection_json, env_var_name
 from ssc_pipeline.simulators.faults import FaultPlan
 from ssc_pipeline.simulators.file_drop import ticket_ids_changed, write_ticket_drop
@@ -68,8 +70,8 @@ def sources(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         for day in DAYS:
             start, end = window(day)
             for code in ("GM0505", "GM0531", "GM0610"):
-                extracted = nightly.extract_load(code, start, end, run_id=f"nightly__{day}")
-                nightly.validate_loads(code, extracted)
+                extracted = extract_load(code, start, end, run_id=f"nightly__{day}")
+                validate_loads(code, extracted)
         INJECTED.update(topdesk.injected_faults + servicenow.injected_faults)
         yield inbox
     mp.undo()
@@ -131,16 +133,16 @@ def test_holds_from_history_are_embedded(sources: Path) -> None:
 
 def test_expired_password_stops_only_that_organisation(sources: Path) -> None:
     start, end = window(DAYS[-1])
-    with pytest.raises(nightly.ExtractError) as err:
-        nightly.extract_load("GM0642", start, end)
+    with pytest.raises(ExtractError) as err:
+        extract_load("GM0642", start, end)
     message = str(err.value)
     assert "GM0642" in message and "topdesk_gm0642" in message and "401" in message
     with warehouse.connect() as conn:
         status = conn.execute("select status from audit.loads where org_code = 'GM0642'").fetchall()
     assert status == [("failed",)]
     # another organisation still loads the same window
-    extracted = nightly.extract_load("GM0505", start, end)
-    assert nightly.validate_loads("GM0505", extracted)["accepted"]
+    extracted = extract_load("GM0505", start, end)
+    assert validate_loads("GM0505", extracted)["accepted"]
 
 
 def test_no_caller_name_or_email_anywhere_in_the_database(sources: Path) -> None:
@@ -173,6 +175,6 @@ def test_running_a_window_twice_leaves_the_marts_unchanged(sources: Path, tmp_pa
     for day in DAYS[5:8]:
         start, end = window(day)
         for code in ("GM0505", "GM0531"):
-            nightly.validate_loads(code, nightly.extract_load(code, start, end, run_id=f"rerun__{day}"))
+            validate_loads(code, extract_load(code, start, end, run_id=f"rerun__{day}"))
     transform.run_dbt(("build",), target_path=tmp_path / "second")
     assert marts() == before

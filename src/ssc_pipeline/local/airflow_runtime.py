@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -249,34 +250,36 @@ def _group_members(pgid: int) -> list[int]:
     return members
 
 
-def stop() -> None:
-    """Stop the components this project started, by their process ids.
-
-    SIGTERM to each component's process group, up to 20 s for the components to
-    finish, then SIGKILL for whatever is left in those groups — also processes whose
-    component has exited: an idle LocalExecutor worker (forked by the scheduler's fork
-    server) can outlive a scheduler that stopped cleanly.
-    """
-    recorded: dict[str, int] = json.loads(_pid_file().read_text()) if _pid_file().exists() else {}
-    pids = running_pids()
-    for pid in pids.values():
+def _signal_groups(groups: list[int], sig: signal.Signals) -> None:
+    for pgid in groups:
         try:
-            os.killpg(pid, signal.SIGTERM)
-        except OSError:
+            os.killpg(pgid, sig)
+        except OSError:  # the group is gone
             pass
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and any(_alive(p) for p in pids.values()):
-        time.sleep(0.3)
-    grace = time.monotonic() + 2
-    while time.monotonic() < grace and any(_group_members(p) for p in recorded.values()):
-        time.sleep(0.2)
-    for pgid in recorded.values():
-        for member in _group_members(pgid):
-            try:
-                os.kill(member, signal.SIGKILL)
-            except OSError:
-                pass
-    gone = time.monotonic() + 5  # a SIGKILL takes effect when the process is next scheduled
-    while time.monotonic() < gone and any(_group_members(p) for p in recorded.values()):
-        time.sleep(0.05)
+
+
+def _wait(done: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def stop(grace: float = 20.0) -> None:
+    """Stop the components this project started, by their process groups.
+
+    Each component was started in a session of its own, so its process group
+    holds everything it started (LocalExecutor workers, task processes), also
+    what outlives it: SIGTERM to every group, up to ``grace`` seconds for the
+    components to finish and two more for what they started, then SIGKILL for
+    whatever is left (an idle worker may ignore SIGTERM).
+    """
+    groups = list(json.loads(_pid_file().read_text()).values()) if _pid_file().exists() else []
+    _signal_groups(groups, signal.SIGTERM)
+    _wait(lambda: not any(_alive(g) for g in groups), grace)
+    if not _wait(lambda: not any(_group_members(g) for g in groups), 2.0):
+        _signal_groups(groups, signal.SIGKILL)
+        _wait(lambda: not any(_group_members(g) for g in groups), 5.0)
     _pid_file().unlink(missing_ok=True)
