@@ -22,17 +22,17 @@ class Sizes:
     """How big each benchmark is. ``default`` fits ``make bench`` in about 20 minutes on 2 shared
     cores; ``full`` is the municipal scale of issue #9."""
 
-    orgs: int                 # organisations in the generated load (stages 1, 3)
-    tickets: int              # tickets per organisation
-    history_share: float      # share of tickets also landed in an earlier version (history)
-    changed_share: float      # share of tickets changed in the nightly delta (stage 3)
-    gx_rows: int              # rows of the one load the GX suite validates (stage 4)
-    dag_orgs: int             # organisations in the generated registry for DAG parsing (stage 5)
-    flow_orgs: int            # organisations in the Airflow flow (stage 6)
-    flow_tickets: int         # tickets through the whole Airflow flow, all organisations together
-    sla_tickets: int          # tickets of the SLA-clock benchmark (stage 2)
-    pandas_orgs: int          # organisations whose rows also go through pandas.to_sql (stage 1)
-    repeat: int               # timed rounds of the short SQL/GX measurements (median counts)
+    orgs: int  # organisations in the generated load (stages 1, 3)
+    tickets: int  # tickets per organisation
+    history_share: float  # share of tickets also landed in an earlier version (history)
+    changed_share: float  # share of tickets changed in the nightly delta (stage 3)
+    gx_rows: int  # rows of the one load the GX suite validates (stage 4)
+    dag_orgs: int  # organisations in the generated registry for DAG parsing (stage 5)
+    flow_orgs: int  # organisations in the Airflow flow (stage 6)
+    flow_tickets: int  # tickets through the whole Airflow flow, all organisations together
+    sla_tickets: int  # tickets of the SLA-clock benchmark (stage 2)
+    pandas_orgs: int  # organisations whose rows also go through pandas.to_sql (stage 1)
+    repeat: int  # timed rounds of the short SQL/GX measurements (median counts)
 
     @property
     def total_tickets(self) -> int:
@@ -41,18 +41,37 @@ class Sizes:
 
 SCALES: dict[str, Sizes] = {
     # issue #9's sizes, what `make bench` runs
-    "full": Sizes(orgs=20, tickets=50_000, history_share=0.2, changed_share=0.01, gx_rows=1_000_000,
-                  dag_orgs=100, flow_orgs=20, flow_tickets=1_000_000, sla_tickets=1_000_000,
-                  pandas_orgs=4, repeat=3),
+    "full": Sizes(
+        orgs=20,
+        tickets=50_000,
+        history_share=0.2,
+        changed_share=0.01,
+        gx_rows=1_000_000,
+        dag_orgs=100,
+        flow_orgs=20,
+        flow_tickets=1_000_000,
+        sla_tickets=1_000_000,
+        pandas_orgs=4,
+        repeat=3,
+    ),
     # a tenth of the tickets, for a check within ~15-20 min on 2 cores
-    "quick": Sizes(orgs=20, tickets=5_000, history_share=0.2, changed_share=0.01, gx_rows=250_000,
-                   dag_orgs=100, flow_orgs=20, flow_tickets=50_000, sla_tickets=1_000_000,  # the issue's size: ~30 s, all in SQL
-                   pandas_orgs=20, repeat=3),
+    "quick": Sizes(
+        orgs=20,
+        tickets=5_000,
+        history_share=0.2,
+        changed_share=0.01,
+        gx_rows=250_000,
+        dag_orgs=100,
+        flow_orgs=20,
+        flow_tickets=50_000,
+        sla_tickets=1_000_000,  # the issue's size: ~30 s, all in SQL
+        pandas_orgs=20,
+        repeat=3,
+    ),
 }
 
 
-def resolve_sizes(scale: str, orgs: int | None = None, tickets: int | None = None,
-                  **overrides: int | None) -> Sizes:
+def resolve_sizes(scale: str, orgs: int | None = None, tickets: int | None = None, **overrides: int | None) -> Sizes:
     """The preset of ``scale`` with explicit ``--orgs``/``--tickets``/... applied.
 
     ``--orgs``/``--tickets`` also move the SLA-clock size (all tickets) unless it
@@ -228,13 +247,33 @@ def valid_rsins(count: int, start: int = 10_000_000) -> list[str]:
 
 
 # Of every 20 organisations 12 TOPdesk, 5 ServiceNow, 3 file drops, interleaved so any prefix is mixed too.
-SOURCE_MIX = ("topdesk", "servicenow", "topdesk", "files", "topdesk", "servicenow", "topdesk", "topdesk",
-              "servicenow", "topdesk", "files", "topdesk", "servicenow", "topdesk", "topdesk", "servicenow",
-              "topdesk", "files", "topdesk", "topdesk")
+SOURCE_MIX = (
+    "topdesk",
+    "servicenow",
+    "topdesk",
+    "files",
+    "topdesk",
+    "servicenow",
+    "topdesk",
+    "topdesk",
+    "servicenow",
+    "topdesk",
+    "files",
+    "topdesk",
+    "servicenow",
+    "topdesk",
+    "topdesk",
+    "servicenow",
+    "topdesk",
+    "files",
+    "topdesk",
+    "topdesk",
+)
 
 
-def registry_entries(count: int, sources: Sequence[str] | None = None,
-                     joined_on: dt.date = dt.date(2020, 1, 1)) -> list[dict[str, Any]]:
+def registry_entries(
+    count: int, sources: Sequence[str] | None = None, joined_on: dt.date = dt.date(2020, 1, 1)
+) -> list[dict[str, Any]]:
     """``count`` valid organisations.yml entries: GM0001.., OIN 00000001 + RSIN + 000.
 
     ``sources`` is cycled over (default: 60 % TOPdesk, 25 % ServiceNow, 15 % file drops,
@@ -247,12 +286,18 @@ def registry_entries(count: int, sources: Sequence[str] | None = None,
     for index, rsin in enumerate(valid_rsins(count), start=1):
         source = cycle[(index - 1) % len(cycle)]
         code = f"GM{index:04d}"
-        entries.append({
-            "code": code, "oin": f"00000001{rsin}000", "name": f"Benchmarkgemeente {index:04d}",
-            "source": source, "connection": f"{source}_{code.lower()}",
-            "schedule": f"{index % 60} {1 + (index // 60) % 4} * * *",
-            "joined_on": joined_on.isoformat(), "active": True,
-        })
+        entries.append(
+            {
+                "code": code,
+                "oin": f"00000001{rsin}000",
+                "name": f"Benchmarkgemeente {index:04d}",
+                "source": source,
+                "connection": f"{source}_{code.lower()}",
+                "schedule": f"{index % 60} {1 + (index // 60) % 4} * * *",
+                "joined_on": joined_on.isoformat(),
+                "active": True,
+            }
+        )
     return entries
 
 
@@ -260,7 +305,8 @@ def registry_yaml(entries: Sequence[Mapping[str, Any]]) -> str:
     import yaml
 
     return "# Generated by the benchmark harness (bench/core.py); not a real registry.\n" + yaml.safe_dump(
-        {"organisations": [dict(e) for e in entries]}, sort_keys=False, allow_unicode=True)
+        {"organisations": [dict(e) for e in entries]}, sort_keys=False, allow_unicode=True
+    )
 
 
 # --------------------------------------------------------------------------- SLA-clock output
@@ -332,8 +378,10 @@ def rules_sql(suite: Mapping[str, Any], query: str) -> tuple[str, list[str]]:
             condition = f"checked.{_ident(kwargs['column'])} is null"
         elif kind == "expect_column_values_to_be_unique":
             col = _ident(kwargs["column"])
-            ctes.append(f"dup{index} as (select {col} as value from checked where {col} is not null"
-                        f" group by {col} having count(*) > 1)")
+            ctes.append(
+                f"dup{index} as (select {col} as value from checked where {col} is not null"
+                f" group by {col} having count(*) > 1)"
+            )
             joins.append(f"left join dup{index} on checked.{col} = dup{index}.value")
             condition = f"dup{index}.value is not null"
         elif kind == "expect_column_values_to_be_in_set":
@@ -359,8 +407,9 @@ def rules_sql(suite: Mapping[str, Any], query: str) -> tuple[str, list[str]]:
         selects.append(f"count(*) filter (where {condition}) as {alias}")
         rule = (exp.get("meta") or {}).get("rule") or kind
         labels.append(rule)
-    sql = ("with " + ",\n".join(ctes) + "\nselect\n    " + ",\n    ".join(selects)
-           + "\nfrom checked\n" + "\n".join(joins))
+    sql = (
+        "with " + ",\n".join(ctes) + "\nselect\n    " + ",\n    ".join(selects) + "\nfrom checked\n" + "\n".join(joins)
+    )
     return sql, labels
 
 
@@ -385,8 +434,8 @@ class TaskBody:
 
     @property
     def waits(self) -> bool:
-        """A sensor (e.g. Cosmos' watcher consumers) waits for others' work; it does none itself."""
-        return "Sensor" in self.operator or self.operator.endswith("WatcherOperator") and "Producer" not in self.operator
+        """A sensor waits for others' work; it does none itself."""
+        return "Sensor" in self.operator
 
 
 def task_bodies(events: Iterable[Mapping[str, Any]]) -> list[TaskBody]:
@@ -395,13 +444,20 @@ def task_bodies(events: Iterable[Mapping[str, Any]]) -> list[TaskBody]:
     open_: dict[tuple[Any, ...], Mapping[str, Any]] = {}
     bodies = []
     for event in sorted(events, key=lambda e: e["t"]):
-        key = (event.get("pid"), event.get("dag_id"), event.get("run_id"), event.get("task_id"),
-               event.get("map_index"))
+        key = (event.get("pid"), event.get("dag_id"), event.get("run_id"), event.get("task_id"), event.get("map_index"))
         if event["event"] == "running":
             open_[key] = event
         elif key in open_:
             start = open_.pop(key)
-            bodies.append(TaskBody(str(event["dag_id"]), str(event["run_id"]), str(event["task_id"]),
-                                   str(event.get("operator") or ""), float(start["t"]), float(event["t"]),
-                                   str(event["event"])))
+            bodies.append(
+                TaskBody(
+                    str(event["dag_id"]),
+                    str(event["run_id"]),
+                    str(event["task_id"]),
+                    str(event.get("operator") or ""),
+                    float(start["t"]),
+                    float(event["t"]),
+                    str(event["event"]),
+                )
+            )
     return bodies

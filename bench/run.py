@@ -41,9 +41,13 @@ TITLES = {
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=sorted(SCALES), default="full",
-                        help="size preset: 'full' is issue #9's municipal scale (20-25 min on 2 cores); "
-                             "'quick' has a tenth of the tickets (~15 min)")
+    parser.add_argument(
+        "--scale",
+        choices=sorted(SCALES),
+        default="full",
+        help="size preset: 'full' is issue #9's municipal scale (20-25 min on 2 cores); "
+        "'quick' has a tenth of the tickets (~15 min)",
+    )
     parser.add_argument("--orgs", type=int, help="organisations in the generated load (default 20)")
     parser.add_argument("--tickets", type=int, help="tickets per organisation (full 50 000; quick 5 000)")
     parser.add_argument("--gx-rows", type=int, help="rows of the load the GX suite validates (full 1 000 000)")
@@ -54,8 +58,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pandas-orgs", type=int, help="organisations also loaded through pandas.to_sql")
     parser.add_argument("--repeat", type=int, help="timed rounds of the short measurements (median counts)")
     parser.add_argument("--only", help="comma-separated benchmarks to run, e.g. 1,3 (3 and 4 bring 1 along)")
-    parser.add_argument("--out", type=Path, help=f"where to write the results (default {RESULTS} for a "
-                                                 "complete run; a partial run writes nothing unless given)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help=f"where to write the results (default {RESULTS} for a "
+        "complete run; a partial run writes nothing unless given)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary SSC home (its path is printed)")
     return parser.parse_args(argv)
 
@@ -74,11 +82,13 @@ def selected(only: str | None) -> list[int]:
 def _log(started: float) -> Callable[[str], None]:
     def log(message: str) -> None:
         print(f"[{time.perf_counter() - started:7.1f}s] {message}", flush=True)
+
     return log
 
 
-def run_stages(sizes: Sizes, numbers: list[int], keep: bool, log: Callable[[str], None]) \
-        -> tuple[list[tuple[str, str]], dict[int, StageResult], dict[str, str]]:
+def run_stages(
+    sizes: Sizes, numbers: list[int], keep: bool, log: Callable[[str], None]
+) -> tuple[list[tuple[str, str]], dict[int, StageResult], dict[str, str]]:
     from bench import stage_dagparse, stage_flow, stage_gx, stage_incremental, stage_landing, stage_sla
     from bench.env import BenchEnv, load_average, machine_description
 
@@ -110,20 +120,36 @@ def run_stages(sizes: Sizes, numbers: list[int], keep: bool, log: Callable[[str]
                 env.use(landing_url)
 
                 def landing_stage() -> StageResult:
-                    result, context = stage_landing.run(landing_url, sizes.orgs, sizes.tickets, sizes.history_share,
-                                                        sizes.changed_share, sizes.pandas_orgs, log)
+                    result, context = stage_landing.run(
+                        landing_url,  # noqa: B023 - called at once, inside this iteration
+                        sizes.orgs,
+                        sizes.tickets,
+                        sizes.history_share,
+                        sizes.changed_share,
+                        sizes.pandas_orgs,
+                        log,
+                    )
                     shared.update(context)
                     return result
+
                 attempt(1, landing_stage)
             elif number in (3, 4) and "end" not in shared:
                 results[number] = StageResult(number, TITLES[number], error="needs benchmark 1's data, which failed")
             elif number == 3:
                 env.use(landing_url)
-                attempt(3, lambda: stage_incremental.run(landing_url, shared["end"], shared["delta_by_org"],  # type: ignore[arg-type]
-                                                         env.home, log))
+                attempt(
+                    3,
+                    lambda: stage_incremental.run(
+                        landing_url,  # noqa: B023 - called at once, inside this iteration
+                        shared["end"],
+                        shared["delta_by_org"],  # type: ignore[arg-type]
+                        env.home,
+                        log,
+                    ),
+                )
             elif number == 4:
                 env.use(landing_url)
-                attempt(4, lambda: stage_gx.run(landing_url, sizes.gx_rows, sizes.repeat, log))
+                attempt(4, lambda: stage_gx.run(landing_url, sizes.gx_rows, sizes.repeat, log))  # noqa: B023
             elif number == 2:
                 attempt(2, lambda: stage_sla.run(env.admin_url, sizes.sla_tickets, None, log))
             elif number == 6:
@@ -134,9 +160,18 @@ def run_stages(sizes: Sizes, numbers: list[int], keep: bool, log: Callable[[str]
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    sizes = resolve_sizes(args.scale, args.orgs, args.tickets, gx_rows=args.gx_rows, flow_tickets=args.flow_tickets,
-                          flow_orgs=args.flow_orgs, dag_orgs=args.dag_orgs, sla_tickets=args.sla_tickets,
-                          pandas_orgs=args.pandas_orgs, repeat=args.repeat)
+    sizes = resolve_sizes(
+        args.scale,
+        args.orgs,
+        args.tickets,
+        gx_rows=args.gx_rows,
+        flow_tickets=args.flow_tickets,
+        flow_orgs=args.flow_orgs,
+        dag_orgs=args.dag_orgs,
+        sla_tickets=args.sla_tickets,
+        pandas_orgs=args.pandas_orgs,
+        repeat=args.repeat,
+    )
     numbers = selected(args.only)
     started = time.perf_counter()
     log = _log(started)
@@ -160,17 +195,21 @@ def main(argv: list[str] | None = None) -> int:
         log(f"wrote {out}")
     print()
     for stage in stages:
-        line = ", ".join(f"{c.name} {c.describe_value()} (target {c.describe_target()}) {c.status}" for c in stage.checks)
+        line = ", ".join(
+            f"{c.name} {c.describe_value()} (target {c.describe_target()}) {c.status}" for c in stage.checks
+        )
         print(f"{stage.number}. {stage.title}: {stage.verdict} — {line or stage.error}")
     return 1 if any(s.error and not any(c.value is not None for c in s.checks) for s in stages) else 0
 
 
 def _describe(sizes: Sizes) -> str:
-    return (f"{sizes.orgs} organisations × {sizes.tickets:,} tickets (+{sizes.history_share:.0%} history), "
-            f"{sizes.changed_share:.0%} changed overnight; GX load {sizes.gx_rows:,} rows; "
-            f"{sizes.dag_orgs} organisations for DAG parsing; flow {sizes.flow_tickets:,} tickets over "
-            f"{sizes.flow_orgs} organisations; SLA clock {sizes.sla_tickets:,} tickets; pandas on "
-            f"{sizes.pandas_orgs} organisations; {sizes.repeat} rounds")
+    return (
+        f"{sizes.orgs} organisations × {sizes.tickets:,} tickets (+{sizes.history_share:.0%} history), "
+        f"{sizes.changed_share:.0%} changed overnight; GX load {sizes.gx_rows:,} rows; "
+        f"{sizes.dag_orgs} organisations for DAG parsing; flow {sizes.flow_tickets:,} tickets over "
+        f"{sizes.flow_orgs} organisations; SLA clock {sizes.sla_tickets:,} tickets; pandas on "
+        f"{sizes.pandas_orgs} organisations; {sizes.repeat} rounds"
+    )
 
 
 if __name__ == "__main__":

@@ -187,13 +187,27 @@ def run_dbt_quietly(args: list[str], url: str, work: Path):  # noqa: ANN201 - db
 
     os.environ.update(dbt_env(url))
     project = dbt_project_dir()
-    result = dbtRunner().invoke([
-        *args, "--project-dir", str(project), "--profiles-dir", str(project),
-        "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--log-level", "none",
-    ])
+    result = dbtRunner().invoke(
+        [
+            *args,
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+            "--log-level",
+            "none",
+        ]
+    )
     if not result.success:
-        failed = [f"{r.node.unique_id}: {r.message}" for r in getattr(result.result, "results", None) or ()
-                  if str(getattr(r.status, "value", r.status)) in ("error", "fail", "runtime error")]
+        failed = [
+            f"{r.node.unique_id}: {r.message}"
+            for r in getattr(result.result, "results", None) or ()
+            if str(getattr(r.status, "value", r.status)) in ("error", "fail", "runtime error")
+        ]
         raise SystemExit(f"dbt {args[0]} failed: {'; '.join(failed) or result.exception}")
     return result
 
@@ -246,19 +260,25 @@ def main(argv: list[str] | None = None) -> int:
             work = Path(tmp)
             warehouse.ensure_schema(url)
             print(f"scratch database {dbname}: building the business calendar with dbt ...", flush=True)
-            run_dbt_quietly(["build", "--select", "+int_business_days_indexed", "--indirect-selection", "cautious"],
-                            url, work)
+            run_dbt_quietly(
+                ["build", "--select", "+int_business_days_indexed", "--indirect-selection", "cautious"], url, work
+            )
             business_sql = compile_inline(BUSINESS_TIME_INLINE, url, work)
             holds_sql = compile_inline(BUSINESS_TIME_WITH_HOLDS_INLINE, url, work)
-            calendars = compile_inline("select * from {{ ref('business_calendars') }}", url, work).split("from", 1)[1].strip()
+            calendars = (
+                compile_inline("select * from {{ ref('business_calendars') }}", url, work).split("from", 1)[1].strip()
+            )
             if args.show_sql:
                 print(business_sql)
 
             with psycopg.connect(url, autocommit=True) as conn:
                 print(f"generating {args.tickets:,} tickets with generate_series ...", flush=True)
                 # several statements in one call; bytes, so psycopg does not read `%` as a placeholder
-                conn.execute(GENERATE_TICKETS.replace("{tickets}", str(int(args.tickets)))
-                             .replace("{calendars}", calendars).encode())
+                conn.execute(
+                    GENERATE_TICKETS.replace("{tickets}", str(int(args.tickets)))
+                    .replace("{calendars}", calendars)
+                    .encode()
+                )
                 holds = conn.execute("select count(*) from bench.ticket_holds").fetchone()[0]  # type: ignore[index]
                 queries = {"calendar": CALENDAR_TIME_SQL, "business": business_sql, "business+holds": holds_sql}
                 timings: dict[str, list[float]] = {name: [] for name in queries}
@@ -293,22 +313,33 @@ def main(argv: list[str] | None = None) -> int:
     ratio = median["business"] / median["calendar"]
     ratio_holds = median["business+holds"] / median["calendar"]
     tickets, calendar_minutes = answers["calendar"]
-    rows = [("calendar time   (plain sum)", "calendar"), ("business time   (index macro)", "business"),
-            ("business time, holds subtracted", "business+holds")]
+    rows = [
+        ("calendar time   (plain sum)", "calendar"),
+        ("business time   (index macro)", "business"),
+        ("business time, holds subtracted", "business+holds"),
+    ]
     print()
     print(f"tickets                          {tickets:>12,}   ({holds:,} hold periods)")
     for label, name in rows:
-        print(f"{label:<32} {median[name] * 1000:>9.1f} ms median {best[name] * 1000:>8.1f} ms best "
-              f"{float(answers[name][1]):>16,.0f} minutes")
-    print(f"ratio business / calendar        {ratio:>9.2f} x   (target <= {TARGET_RATIO:.0f} x; "
-          f"best/best {best['business'] / best['calendar']:.2f} x; with holds {ratio_holds:.2f} x)")
+        print(
+            f"{label:<32} {median[name] * 1000:>9.1f} ms median {best[name] * 1000:>8.1f} ms best "
+            f"{float(answers[name][1]):>16,.0f} minutes"
+        )
+    print(
+        f"ratio business / calendar        {ratio:>9.2f} x   (target <= {TARGET_RATIO:.0f} x; "
+        f"best/best {best['business'] / best['calendar']:.2f} x; with holds {ratio_holds:.2f} x)"
+    )
     if cpu["calendar"] and cpu["business"] and statistics.median(cpu["calendar"]) > 0:
         cpu_median = {name: statistics.median(values) for name, values in cpu.items()}
         cpu_ratio = cpu_median["business"] / cpu_median["calendar"]
-        print(f"CPU time, one backend, no parallel workers: calendar {cpu_median['calendar'] * 1000:.0f} ms, "
-              f"business {cpu_median['business'] * 1000:.0f} ms, ratio {cpu_ratio:.2f} x")
-    print(f"{args.repeat} interleaved rounds; load average {load[0]:.1f} at start "
-          f"on {os.cpu_count()} CPUs; whole run {time.perf_counter() - began:.0f} s")
+        print(
+            f"CPU time, one backend, no parallel workers: calendar {cpu_median['calendar'] * 1000:.0f} ms, "
+            f"business {cpu_median['business'] * 1000:.0f} ms, ratio {cpu_ratio:.2f} x"
+        )
+    print(
+        f"{args.repeat} interleaved rounds; load average {load[0]:.1f} at start "
+        f"on {os.cpu_count()} CPUs; whole run {time.perf_counter() - began:.0f} s"
+    )
     return 0 if ratio <= TARGET_RATIO else 1
 
 

@@ -48,13 +48,18 @@ print(json.dumps({
 
 def probe(target: Path, registry: Path, home: Path) -> dict[str, Any]:
     env = dict(os.environ)
-    env.update({
-        "SSC_REGISTRY": str(registry), "SSC_HOME": str(home),
-        "AIRFLOW_HOME": str(home / "airflow-dagparse"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(project_root() / "dags"),
-    })
-    done = subprocess.run([sys.executable, "-c", _PROBE, str(target)], env=env, capture_output=True,
-                          text=True, timeout=600)
+    env.update(
+        {
+            "SSC_REGISTRY": str(registry),
+            "SSC_HOME": str(home),
+            "AIRFLOW_HOME": str(home / "airflow-dagparse"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(project_root() / "dags"),
+        }
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(target)], env=env, capture_output=True, text=True, timeout=600
+    )
     if done.returncode != 0:
         raise RuntimeError(f"DagBag probe failed: {done.stderr[-1500:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -67,10 +72,12 @@ def run(home: Path, dag_orgs: int, repeat: int, progress: Callable[[str], None] 
     orgs = load_registry(registry)  # the generated file must be valid, or the figure means nothing
     dags = project_root() / "dags"
     runs = []
-    for i in range(max(repeat, 5)):  # cheap, and the shared machine makes single rounds jumpy
+    for _ in range(max(repeat, 5)):  # cheap, and the shared machine makes single rounds jumpy
         runs.append(probe(dags, registry, home))
-        progress(f"  DagBag over dags/ with {len(orgs)} organisations: {fmt_seconds(runs[-1]['dagbag_s'])} "
-                 f"({runs[-1]['dags']} DAGs, {runs[-1]['tasks']} tasks)")
+        progress(
+            f"  DagBag over dags/ with {len(orgs)} organisations: {fmt_seconds(runs[-1]['dagbag_s'])} "
+            f"({runs[-1]['dags']} DAGs, {runs[-1]['tasks']} tasks)"
+        )
     last = runs[-1]
     if last["import_errors"]:
         result.error = "import errors: " + "; ".join(f"{k}: {v}" for k, v in last["import_errors"].items())
@@ -82,30 +89,44 @@ def run(home: Path, dag_orgs: int, repeat: int, progress: Callable[[str], None] 
     sources = {s: sum(1 for o in orgs if o.source == s) for s in ("topdesk", "servicenow", "files")}
     result.figure("registry", f"{len(orgs)} organisations ({', '.join(f'{n} {s}' for s, n in sources.items())})")
     result.figure("DAGs / tasks parsed", f"{last['dags']} / {last['tasks']}")
-    result.figure(f"DagBag over dags/, wall time (median of {len(runs)} fresh processes)",
-                  f"{fmt_seconds(parse)}; rounds: " + ", ".join(fmt_seconds(r["dagbag_s"]) for r in runs))
+    result.figure(
+        f"DagBag over dags/, wall time (median of {len(runs)} fresh processes)",
+        f"{fmt_seconds(parse)}; rounds: " + ", ".join(fmt_seconds(r["dagbag_s"]) for r in runs),
+    )
     cpu = median(r["dagbag_cpu_s"] for r in runs)
-    result.figure("… its CPU time (median; what the parse costs, whatever else runs on the machine)",
-                  fmt_seconds(cpu))
-    result.figure("per file inside that DagBag", "; ".join(
-        f"`{Path(f).name}` {fmt_seconds(d)}" for f, d, *_ in sorted(last["files"], key=lambda s: -s[1])))
-    result.figure("each DAG file alone in a fresh process (as the DAG processor parses)", "; ".join(
-        f"`{name}` {fmt_seconds(sec)}" for name, sec in per_file.items()) + f"; sum {fmt_seconds(sum(per_file.values()))}")
-    result.figure("`import airflow` before parsing (not counted)", fmt_seconds(median(r["airflow_import_s"] for r in runs)))
-    result.figure("the project's own organisations.yml (5 organisations), same DagBag",
-                  f"{fmt_seconds(small['dagbag_s'])} ({small['dags']} DAGs)")
+    result.figure("… its CPU time (median; what the parse costs, whatever else runs on the machine)", fmt_seconds(cpu))
+    result.figure(
+        "per file inside that DagBag",
+        "; ".join(f"`{Path(f).name}` {fmt_seconds(d)}" for f, d, *_ in sorted(last["files"], key=lambda s: -s[1])),
+    )
+    result.figure(
+        "each DAG file alone in a fresh process (as the DAG processor parses)",
+        "; ".join(f"`{name}` {fmt_seconds(sec)}" for name, sec in per_file.items())
+        + f"; sum {fmt_seconds(sum(per_file.values()))}",
+    )
+    result.figure(
+        "`import airflow` before parsing (not counted)", fmt_seconds(median(r["airflow_import_s"] for r in runs))
+    )
+    result.figure(
+        "the project's own organisations.yml (5 organisations), same DagBag",
+        f"{fmt_seconds(small['dagbag_s'])} ({small['dags']} DAGs)",
+    )
     result.checks.append(Check("DagBag parse of all DAG files (wall time)", parse, "<=", 2.0, "s"))
     if parse > 2.0:
-        result.limit = (f"the DagBag took {fmt_seconds(parse)} of wall time for {fmt_seconds(cpu)} of CPU"
-                        + (": the rest is waiting for a CPU on the shared machine." if cpu <= 2.0 else
-                           "; the extract DAGs grow with the registry."))
+        result.limit = f"the DagBag took {fmt_seconds(parse)} of wall time for {fmt_seconds(cpu)} of CPU" + (
+            ": the rest is waiting for a CPU on the shared machine."
+            if cpu <= 2.0
+            else "; the extract DAGs grow with the registry."
+        )
     if parse > 2.0 and cpu <= 2.0:
         result.notes.append(
             f"The wall time misses while the parse itself needs {fmt_seconds(cpu)} of CPU: the difference is "
             "waiting for a CPU on the shared machine (see the load average). On an idle machine the wall time "
-            "is close to the CPU time.")
+            "is close to the CPU time."
+        )
     elif parse > 2.0:
         result.notes.append(
             "The extract DAGs grow with the registry (one DAG per organisation, one Asset watcher per "
-            "file-drop organisation); the transform and close DAGs are one task each.")
+            "file-drop organisation); the transform and close DAGs are one task each."
+        )
     return result

@@ -21,16 +21,15 @@ tickets would measure the simulator, not the pipeline).
 
 The flow: ``runs.run_nightly`` triggers every organisation's extract DAG for
 the day through the REST API and waits for the extracts (landing + GX raw
-gate), the Asset-triggered transform (dbt build through Cosmos) and the
+gate), the Asset-triggered transform (one dbt build task) and the
 monthly close. Figures:
 
 * **wall time**: from the trigger to the end of the last task instance of any
   of those runs (Airflow's own ``end_date``);
 * **orchestration share**: the part of the wall time in which no task body
   doing pipeline work was running, ``1 - |union of task-body intervals| /
-  wall``. Task bodies come from the listener; Cosmos' watcher sensors only
-  wait for the dbt producer and are not work. What is left is Airflow's own
-  time: scheduling, starting task processes, Asset hand-overs, sensor polling.
+  wall``. Task bodies come from the listener. What is left is Airflow's own
+  time: scheduling, starting task processes, Asset hand-overs.
   It is a lower bound of orchestration's cost (a body's own imports and
   connections count as work), and on a shared machine it includes waiting
   for a CPU;
@@ -58,8 +57,17 @@ from typing import Any
 import psutil
 import psycopg
 
-from bench.core import (Check, StageResult, TaskBody, clip, fmt_seconds, registry_entries, registry_yaml,
-                        task_bodies, union_length)
+from bench.core import (
+    Check,
+    StageResult,
+    TaskBody,
+    clip,
+    fmt_seconds,
+    registry_entries,
+    registry_yaml,
+    task_bodies,
+    union_length,
+)
 from bench.data import org_tickets, period_end, write_drop
 from bench.env import BenchEnv, load_average
 from ssc_pipeline import warehouse
@@ -172,11 +180,14 @@ def _process_kind(proc: psutil.Process) -> str:
     return " ".join(words[:2])[:40] or "?"
 
 
-def name_task_processes(breakdown: list[tuple[str, int, int, int]], task_of_pid: dict[int, str]) \
-        -> list[tuple[str, int, int, int]]:
+def name_task_processes(
+    breakdown: list[tuple[str, int, int, int]], task_of_pid: dict[int, str]
+) -> list[tuple[str, int, int, int]]:
     """Task processes by their task (the listener logs each body's pid and task id)."""
-    return [(f"{kind}: {task_of_pid[pid]}" if kind == TASK_PROCESS and pid in task_of_pid else kind, pid, rss, pss)
-            for kind, pid, rss, pss in breakdown]
+    return [
+        (f"{kind}: {task_of_pid[pid]}" if kind == TASK_PROCESS and pid in task_of_pid else kind, pid, rss, pss)
+        for kind, pid, rss, pss in breakdown
+    ]
 
 
 def summarise_breakdown(breakdown: list[tuple[str, int, int, int]], by: str = "rss") -> str:
@@ -186,8 +197,10 @@ def summarise_breakdown(breakdown: list[tuple[str, int, int, int]], by: str = "r
     for entry in breakdown:
         kinds.setdefault(entry[0], []).append(entry[index])
     parts = sorted(kinds.items(), key=lambda item: -sum(item[1]))
-    return "; ".join(f"{kind}: {len(sizes)} × {sum(sizes) / len(sizes) / 1e6:,.0f} MB = {sum(sizes) / 1e6:,.0f} MB"
-                     for kind, sizes in parts)
+    return "; ".join(
+        f"{kind}: {len(sizes)} × {sum(sizes) / len(sizes) / 1e6:,.0f} MB = {sum(sizes) / 1e6:,.0f} MB"
+        for kind, sizes in parts
+    )
 
 
 def _postmaster_pid(env: BenchEnv) -> list[int]:
@@ -210,8 +223,10 @@ def _task_instances(client: Any, dag_id: str, since: float) -> list[dict[str, An
     for run in client.runs(dag_id, limit=100):
         after = _ts(run.get("run_after")) or 0.0
         if after + 1 >= since:
-            out += [dict(ti, dag_id=dag_id, run_id=run["dag_run_id"]) for ti in
-                    client.task_instances(dag_id, run["dag_run_id"])]
+            out += [
+                dict(ti, dag_id=dag_id, run_id=run["dag_run_id"])
+                for ti in client.task_instances(dag_id, run["dag_run_id"])
+            ]
     return out
 
 
@@ -243,8 +258,7 @@ def settle(client: Any, dag_ids: list[str], timeout: float = 300.0) -> float:
     return time.monotonic() - began
 
 
-def _write_drops(orgs: list[Any], flow_tickets: int, inbox: Path, day: dt.date,
-                 as_of: dt.datetime) -> tuple[int, int]:
+def _write_drops(orgs: list[Any], flow_tickets: int, inbox: Path, day: dt.date, as_of: dt.datetime) -> tuple[int, int]:
     tickets = holds = 0
     per_org, extra = divmod(flow_tickets, len(orgs))
     for index, org in enumerate(orgs):
@@ -257,11 +271,11 @@ def _write_drops(orgs: list[Any], flow_tickets: int, inbox: Path, day: dt.date,
 
 def _body_kind(body: TaskBody) -> str:
     if body.waits:
-        return "Cosmos watcher sensors (waiting, not work)"
+        return "sensors (waiting, not work)"
     if body.dag_id.startswith("extract_"):
         return f"extract DAGs: {body.task_id}"
     if body.dag_id == "transform":
-        return "transform: dbt build (Cosmos producer)" if "Producer" in body.operator else f"transform: {body.task_id}"
+        return "transform: dbt build" if body.task_id == "dbt_build" else f"transform: {body.task_id}"
     return f"{body.dag_id}: {body.task_id}"
 
 
@@ -289,10 +303,12 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(PLUGINS),
         "SSC_BENCH_TIMINGS": str(timings),
     }
-    sampler = MemorySampler({
-        "airflow": lambda: list(airflow_runtime.running_pids().values()),
-        "postgres": lambda: _postmaster_pid(env),
-    })
+    sampler = MemorySampler(
+        {
+            "airflow": lambda: list(airflow_runtime.running_pids().values()),
+            "postgres": lambda: _postmaster_pid(env),
+        }
+    )
     client = None
     try:
         began = time.perf_counter()
@@ -305,9 +321,11 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
         quiet = settle(client, every_dag)
         began = time.perf_counter()
         tickets, holds = _write_drops(orgs, flow_tickets, Path(os.environ["SSC_INBOX"]), day, as_of)
-        progress(f"  quiet after {fmt_seconds(quiet)}; dropped {tickets:,} tickets and {holds:,} holds for "
-                 f"{len(orgs)} organisations in {fmt_seconds(time.perf_counter() - began)}; "
-                 "triggering the nightly runs ...")
+        progress(
+            f"  quiet after {fmt_seconds(quiet)}; dropped {tickets:,} tickets and {holds:,} holds for "
+            f"{len(orgs)} organisations in {fmt_seconds(time.perf_counter() - began)}; "
+            "triggering the nightly runs ..."
+        )
         load_before = load_average()
         sampler.start()
         triggered = time.time()
@@ -317,8 +335,9 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
         load_after = load_average()
         instances = []
         for ref in states:
-            instances += [dict(ti, dag_id=ref.dag_id, run_id=ref.run_id)
-                          for ti in client.task_instances(ref.dag_id, ref.run_id)]
+            instances += [
+                dict(ti, dag_id=ref.dag_id, run_id=ref.run_id) for ti in client.task_instances(ref.dag_id, ref.run_id)
+            ]
         for dag_id in ("transform", "monthly_close"):
             instances += _task_instances(client, dag_id, triggered)
     finally:
@@ -342,83 +361,113 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
     by_kind: dict[str, list[float]] = {}
     for body in bodies:
         by_kind.setdefault(_body_kind(body), []).append(body.seconds)
+
     def since_trigger(selected: list[TaskBody]) -> str:
         return f"+{fmt_seconds(max(b.end for b in selected) - triggered)}" if selected else "—"
 
     extract_bodies = [b for b in work if b.dag_id.startswith("extract_")]
-    builds = [b for b in work if "Producer" in b.operator]
+    builds = [b for b in work if b.dag_id == "transform" and b.task_id == "dbt_build"]
     failed = {f"{r.org_code}": s for r, s in states.items() if s != "success"}
     failed_tis = [f"{ti['dag_id']}.{ti['task_id']}" for ti in instances if ti.get("state") == "failed"]
     with psycopg.connect(url) as conn:
         loads = dict(conn.execute("select status, count(*) from audit.loads group by status").fetchall())
-        landed = conn.execute("select coalesce(sum(rows_landed), 0) from audit.loads where entity = 'tickets'"
-                              " and status = 'accepted'").fetchone()[0]
-        marts = conn.execute("select count(*) from marts.fct_tickets").fetchone()[0] \
-            if conn.execute("select to_regclass('marts.fct_tickets')").fetchone()[0] else 0
+        landed = conn.execute(
+            "select coalesce(sum(rows_landed), 0) from audit.loads where entity = 'tickets' and status = 'accepted'"
+        ).fetchone()[0]
+        marts = (
+            conn.execute("select count(*) from marts.fct_tickets").fetchone()[0]
+            if conn.execute("select to_regclass('marts.fct_tickets')").fetchone()[0]
+            else 0
+        )
 
-    result.figure("input", f"{tickets:,} tickets + {holds:,} hold periods in {2 * len(orgs)} files "
-                           f"({len(orgs)} file-drop organisations, day {day})")
-    result.figure("extract runs", ", ".join(f"{n} {s}" for s, n in _count(states.values()).items())
-                  + (f" (failed: {', '.join(failed)})" if failed else ""))
+    result.figure(
+        "input",
+        f"{tickets:,} tickets + {holds:,} hold periods in {2 * len(orgs)} files "
+        f"({len(orgs)} file-drop organisations, day {day})",
+    )
+    result.figure(
+        "extract runs",
+        ", ".join(f"{n} {s}" for s, n in _count(states.values()).items())
+        + (f" (failed: {', '.join(failed)})" if failed else ""),
+    )
     result.figure("audit.loads after the flow", ", ".join(f"{n} {s}" for s, n in sorted(loads.items())))
     result.figure("tickets landed (accepted) / in marts.fct_tickets", f"{int(landed):,} / {marts:,}")
     result.figure("Airflow start-up incl. migrate and first parse (not in the flow's time)", fmt_seconds(startup))
     result.figure("wall time, trigger → last task instance ends", fmt_seconds(wall))
     result.figure("time with at least one task body at work (union)", fmt_seconds(work_union))
-    result.figure("timeline", f"last extract/validate body ends {since_trigger(extract_bodies)}; "
-                              f"{len(builds)} transform run(s) (dbt builds: "
-                              f"{', '.join(fmt_seconds(b.seconds) for b in builds) or '—'}), last ends "
-                              f"{since_trigger(builds)}; flow ends +{fmt_seconds(wall)}")
-    # Cosmos' watcher sensors, one task process each (and another after their deferral): how long
-    # after the producer's `dbt build` has finished the last of them ends
-    sensor_tails = []
-    for build in builds:
-        sensors = [b.end for b in bodies if b.waits and b.run_id == build.run_id]
-        if sensors:
-            sensor_tails.append(max(0.0, max(sensors) - build.end))
-    if sensor_tails:
-        result.figure("Cosmos watcher sensors still resuming after each dbt build ended",
-                      ", ".join(fmt_seconds(t) for t in sensor_tails))
+    result.figure(
+        "timeline",
+        f"last extract/validate body ends {since_trigger(extract_bodies)}; "
+        f"{len(builds)} transform run(s) (dbt builds: "
+        f"{', '.join(fmt_seconds(b.seconds) for b in builds) or '—'}), last ends "
+        f"{since_trigger(builds)}; flow ends +{fmt_seconds(wall)}",
+    )
     for kind, secs in sorted(by_kind.items()):
-        result.figure(f"task bodies — {kind}", f"{len(secs)} bodies, Σ {fmt_seconds(sum(secs))}, "
-                                                f"longest {fmt_seconds(max(secs))}")
-    result.figure("task instances (REST API) / Σ their durations", f"{len(instances)} / {fmt_seconds(ti_seconds)}"
-                  f" (Σ work bodies {fmt_seconds(sum(b.seconds for b in work))}: the rest is per-task start-up "
-                  "and sensors)")
+        result.figure(
+            f"task bodies — {kind}", f"{len(secs)} bodies, Σ {fmt_seconds(sum(secs))}, longest {fmt_seconds(max(secs))}"
+        )
+    result.figure(
+        "task instances (REST API) / Σ their durations",
+        f"{len(instances)} / {fmt_seconds(ti_seconds)}"
+        f" (Σ work bodies {fmt_seconds(sum(b.seconds for b in work))}: the rest is per-task start-up "
+        "and sensors)",
+    )
     if failed_tis:
         result.figure("failed task instances", ", ".join(failed_tis))
     task_of_pid = {int(e["pid"]): str(e.get("task_id")) for e in events if e.get("pid") and e.get("task_id")}
     pss_peak = sampler.peak_pss["airflow"] / 1e9
-    components_pss = sum(pss for kind, _, _, pss in sampler.peak_pss_breakdown["airflow"]
-                         if not kind.startswith((TASK_PROCESS, "LocalExecutor worker")))
+    components_pss = sum(
+        pss
+        for kind, _, _, pss in sampler.peak_pss_breakdown["airflow"]
+        if not kind.startswith((TASK_PROCESS, "LocalExecutor worker"))
+    )
     rss_peak = sampler.peak_rss["airflow"] / 1e9
-    result.figure("Airflow settings that bound its memory (`airflow_runtime.MEMORY_SETTINGS`)",
-                  ", ".join(f"`{k.removeprefix('AIRFLOW__')}={v}`" for k, v in airflow_runtime.MEMORY_SETTINGS.items()))
-    result.figure("peak PSS, Airflow + pipeline processes (the measured figure)",
-                  f"{pss_peak:.2f} GB ({sampler.peak_pss_processes['airflow']} processes)")
-    result.figure("at that peak, by process (PSS)",
-                  summarise_breakdown(name_task_processes(sampler.peak_pss_breakdown["airflow"], task_of_pid), "pss"))
-    result.figure("peak RSS of the same processes (shared pages counted in every process)",
-                  f"{rss_peak:.2f} GB ({sampler.peak_processes['airflow']} processes)")
-    result.figure("at that peak, by process (RSS)",
-                  summarise_breakdown(name_task_processes(sampler.peak_breakdown["airflow"], task_of_pid)))
-    result.figure("peak PSS / RSS, PostgreSQL (beside, not counted)",
-                  f"{sampler.peak_pss['postgres'] / 1e9:.2f} GB / {sampler.peak_rss['postgres'] / 1e9:.2f} GB "
-                  f"({sampler.peak_processes['postgres']} processes; RSS counts shared buffers per backend)"
-                  if env.server else "not sampled (external server)")
-    result.figure("peak PSS, Airflow + pipeline and PostgreSQL together",
-                  f"{sampler.peak_total_pss / 1e9:.2f} GB ({sampler.samples} samples, every 0.5 s)")
+    result.figure(
+        "Airflow settings that bound its memory (`airflow_runtime.MEMORY_SETTINGS`)",
+        ", ".join(f"`{k.removeprefix('AIRFLOW__')}={v}`" for k, v in airflow_runtime.MEMORY_SETTINGS.items()),
+    )
+    result.figure(
+        "peak PSS, Airflow + pipeline processes (the measured figure)",
+        f"{pss_peak:.2f} GB ({sampler.peak_pss_processes['airflow']} processes)",
+    )
+    result.figure(
+        "at that peak, by process (PSS)",
+        summarise_breakdown(name_task_processes(sampler.peak_pss_breakdown["airflow"], task_of_pid), "pss"),
+    )
+    result.figure(
+        "peak RSS of the same processes (shared pages counted in every process)",
+        f"{rss_peak:.2f} GB ({sampler.peak_processes['airflow']} processes)",
+    )
+    result.figure(
+        "at that peak, by process (RSS)",
+        summarise_breakdown(name_task_processes(sampler.peak_breakdown["airflow"], task_of_pid)),
+    )
+    result.figure(
+        "peak PSS / RSS, PostgreSQL (beside, not counted)",
+        f"{sampler.peak_pss['postgres'] / 1e9:.2f} GB / {sampler.peak_rss['postgres'] / 1e9:.2f} GB "
+        f"({sampler.peak_processes['postgres']} processes; RSS counts shared buffers per backend)"
+        if env.server
+        else "not sampled (external server)",
+    )
+    result.figure(
+        "peak PSS, Airflow + pipeline and PostgreSQL together",
+        f"{sampler.peak_total_pss / 1e9:.2f} GB ({sampler.samples} samples, every 0.5 s)",
+    )
     result.figure("load average before / after the flow (other users' work included)", f"{load_before} → {load_after}")
     result.checks.append(Check("wall time", wall, "<=", 600.0, "s"))
-    result.checks.append(Check("orchestration share of wall time", None if orchestration is None else 100 * orchestration,
-                               "<=", 30.0, "%"))
+    result.checks.append(
+        Check(
+            "orchestration share of wall time", None if orchestration is None else 100 * orchestration, "<=", 30.0, "%"
+        )
+    )
     result.checks.append(Check("peak memory (PSS, Airflow + pipeline)", pss_peak, "<=", 2.0, "GB"))
     result.notes.append(
         "Orchestration share: the wall time minus the time in which at least one task body doing pipeline "
-        "work (extract_load, validate_load, the Cosmos dbt producer, marts_ready, close_last_month) was "
-        "running, over the wall time. Cosmos' watcher sensors (one per dbt model, each started twice: before "
-        "and after its deferral) are counted as orchestration, as are task start-up, scheduling and Asset "
-        "hand-overs. A body's own imports and connections count as work, so this is a lower bound.")
+        "work (extract_load, validate_load, dbt_build, close_last_month) was "
+        "running, over the wall time. Task start-up, scheduling and Asset "
+        "hand-overs count as orchestration. A body's own imports and connections count as work, so this is a "
+        "lower bound."
+    )
     result.notes.append(
         f"Memory is measured as PSS (proportional set size, from `/proc/<pid>/smaps_rollup`): a page shared by n "
         f"processes counts 1/n in each, so the sum over processes is the physical memory they use. The RSS sum "
@@ -426,7 +475,8 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
         f"workers, and they fork the task processes, from processes that already hold Airflow, the task SDK and "
         f"(with the fork server) the pipeline's and Great Expectations' modules, so most of each process's "
         f"resident pages are the same physical pages. The issue's 2 GB is a question of RAM needed, which PSS "
-        f"answers and RSS overstates ({rss_peak / pss_peak if pss_peak else 0:.1f}× here).")
+        f"answers and RSS overstates ({rss_peak / pss_peak if pss_peak else 0:.1f}× here)."
+    )
     result.notes.append(
         "What keeps it down (`ssc_pipeline.local.airflow_runtime`, measured against the first run's "
         "4.15 GB RSS / 2.29 GB PSS at parallelism 6): LocalExecutor's workers are forked from a "
@@ -439,7 +489,8 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
         f"{components_pss / 1e9:.2f} GB is Airflow's standing processes (API server, triggerer and its trigger "
         "runner, DAG processor and its parsing child, scheduler, fork server) and "
         f"{(sampler.peak_pss['airflow'] - components_pss) / 1e9:.2f} GB the LocalExecutor workers and the task "
-        "processes they run.")
+        "processes they run."
+    )
     limits = []
     if wall > 600:
         extract_end = max((b.end for b in extract_bodies), default=triggered) - triggered
@@ -451,24 +502,25 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
             f"{', '.join(fmt_seconds(b.seconds) for b in builds) or '—'} — the first ones start on the first "
             "organisations' Asset events and share the 2 cores with the extracts still running, and each later "
             "one rebuilds the tickets the loads since brought (docs/incremental.md). The work itself is the "
-            "limit here (orchestration share above): landing and validating the rows, and the dbt builds.")
+            "limit here (orchestration share above): landing and validating the rows, and the dbt builds."
+        )
     if orchestration is not None and orchestration > 0.30:
         limits.append(
             f"orchestration share {100 * orchestration:.1f} %: of the {fmt_seconds(wall)} wall time, "
             f"{fmt_seconds(wall - work_union)} had no task body at work: task process start-ups, scheduler loops "
-            "and Asset hand-overs between the extract, transform and close runs, and the Cosmos sensors (one per "
-            "dbt model, each ended by its own model: "
-            f"{', '.join(fmt_seconds(t) for t in sensor_tails) or '—'} after the builds here). Each of those "
+            "and Asset hand-overs between the extract, transform and close runs. Each of those "
             "waits for a scheduler loop and a task process start, which other users' load on the machine "
-            "lengthens while the work gets no longer.")
+            "lengthens while the work gets no longer."
+        )
     result.limit = " ".join(limits)
     if pss_peak > 2.0:
         top = summarise_breakdown(name_task_processes(sampler.peak_pss_breakdown["airflow"], task_of_pid), "pss")
         result.limit = ((result.limit + " ") if result.limit else "") + (
-                        f"peak PSS {pss_peak:.2f} GB (RSS {rss_peak:.2f} GB). By process at the peak: {top}. "
-                        "Levers in `ssc_pipeline.local.airflow_runtime`: fewer task processes at once "
-                        "(`AIRFLOW__CORE__PARALLELISM`), more modules in the fork server's preload "
-                        "(`ssc_pipeline.orchestration.preload`).")
+            f"peak PSS {pss_peak:.2f} GB (RSS {rss_peak:.2f} GB). By process at the peak: {top}. "
+            "Levers in `ssc_pipeline.local.airflow_runtime`: fewer task processes at once "
+            "(`AIRFLOW__CORE__PARALLELISM`), more modules in the fork server's preload "
+            "(`ssc_pipeline.orchestration.preload`)."
+        )
     validate = by_kind.get("extract DAGs: validate_load", [])
     if validate and sum(validate) > 0.5 * sum(b.seconds for b in work):
         result.notes.append(
@@ -478,7 +530,8 @@ def run(env: BenchEnv, flow_orgs: int, flow_tickets: int, progress: Callable[[st
             f"ticket and hold suites and the load-profile suite per load and rebuilds the Data Docs site under a "
             f"file lock, with up to {airflow_runtime.MEMORY_SETTINGS['AIRFLOW__CORE__PARALLELISM']} task processes "
             f"competing for 2 cores; see benchmark 4 for the suite's own "
-            f"cost and its fix. At `--scale full` this is what to watch for the 10-minute limit.")
+            f"cost and its fix. At `--scale full` this is what to watch for the 10-minute limit."
+        )
     if failed or failed_tis:
         result.error = f"some runs failed: {failed or ''} {failed_tis or ''}; logs under the bench's Airflow home"
     return result

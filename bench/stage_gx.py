@@ -40,9 +40,12 @@ SUITE = "raw_topdesk_incidents"
 
 def _new_load(conn: psycopg.Connection, org_code: str) -> str:
     load_id = str(uuid.uuid4())
-    conn.execute("insert into audit.loads (load_id, org_code, source_system, entity, window_start, window_end,"
-                 " status, message) values (%s, %s, 'topdesk', 'incidents', now() - interval '1 day', now(),"
-                 " 'landed', 'benchmark load')", (load_id, org_code))
+    conn.execute(
+        "insert into audit.loads (load_id, org_code, source_system, entity, window_start, window_end,"
+        " status, message) values (%s, %s, 'topdesk', 'incidents', now() - interval '1 day', now(),"
+        " 'landed', 'benchmark load')",
+        (load_id, org_code),
+    )
     return load_id
 
 
@@ -52,7 +55,8 @@ def build_big_load(url: str, rows: int) -> tuple[str, float]:
     with psycopg.connect(url) as conn:
         source = conn.execute(
             "select count(*) from raw.topdesk_incidents r join audit.loads l using (load_id)"
-            " where l.run_id = 'bench-current'").fetchone()[0]
+            " where l.run_id = 'bench-current'"
+        ).fetchone()[0]
         copies = max(1, math.ceil(rows / source))
         load_id = _new_load(conn, "GM0001")
         conn.execute(
@@ -60,7 +64,9 @@ def build_big_load(url: str, rows: int) -> tuple[str, float]:
             " select %s, 'GM0001', r.incident_id || '-' || copies.k, r.modified_at, r.payload"
             " from raw.topdesk_incidents r join audit.loads l using (load_id)"
             " cross join generate_series(1, %s) as copies (k)"
-            " where l.run_id = 'bench-current' limit %s", (load_id, copies, rows))
+            " where l.run_id = 'bench-current' limit %s",
+            (load_id, copies, rows),
+        )
         conn.execute("update audit.loads set rows_landed = %s where load_id = %s", (rows, load_id))
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:
@@ -161,8 +167,11 @@ def gx_validate(query: str, result_format: str) -> Any:
     suite = context.suites.add(ExpectationSuite(**{**validation.load_suite_json(SUITE), "name": name}))
     batch = source.add_query_asset(name=name, query=query).add_batch_definition_whole_table("whole")
     definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-    fmt: Any = result_format if result_format == "BOOLEAN_ONLY" else {
-        "result_format": result_format, "partial_unexpected_count": 5}
+    fmt: Any = (
+        result_format
+        if result_format == "BOOLEAN_ONLY"
+        else {"result_format": result_format, "partial_unexpected_count": 5}
+    )
     try:
         return definition.run(result_format=fmt)
     finally:
@@ -250,32 +259,45 @@ def run(url: str, rows: int, repeat: int, progress: Callable[[str], None] = prin
     gx, plain = median(gx_times), median(sql_times)
     failed = [] if outcome is None else [f.describe() for f in outcome.failed]
 
-    result.figure("load validated", f"{row_count:,} rows, one audit.loads entry (built in "
-                                    f"{fmt_seconds(build_seconds)})")
-    result.figure("expectations in the suite", f"{len(counts)} (all {'pass' if not failed else 'judged'}; "
-                                               f"failures: {', '.join(failed) or 'none'})")
-    result.figure("GX `run_suite` (median of "
-                  f"{repeat})", f"{fmt_seconds(gx)} — {fmt_rate(row_count, gx)}; rounds: "
-                                + ", ".join(fmt_seconds(t) for t in gx_times))
-    result.figure(f"plain SQL, one statement (median of {repeat})", f"{fmt_seconds(plain)} — "
-                  f"{fmt_rate(row_count, plain)}; rounds: " + ", ".join(fmt_seconds(t) for t in sql_times))
+    result.figure(
+        "load validated", f"{row_count:,} rows, one audit.loads entry (built in {fmt_seconds(build_seconds)})"
+    )
+    result.figure(
+        "expectations in the suite",
+        f"{len(counts)} (all {'pass' if not failed else 'judged'}; failures: {', '.join(failed) or 'none'})",
+    )
+    result.figure(
+        f"GX `run_suite` (median of {repeat})",
+        f"{fmt_seconds(gx)} — {fmt_rate(row_count, gx)}; rounds: " + ", ".join(fmt_seconds(t) for t in gx_times),
+    )
+    result.figure(
+        f"plain SQL, one statement (median of {repeat})",
+        f"{fmt_seconds(plain)} — {fmt_rate(row_count, plain)}; rounds: " + ", ".join(fmt_seconds(t) for t in sql_times),
+    )
     result.figure("GX fixed cost (same suite on an empty load)", fmt_seconds(gx_fixed))
-    result.figure("GX on the load materialised first into an unlogged typed table (incl. the CREATE)",
-                  fmt_seconds(median(materialised)) + f" — {median(materialised) / plain:.2f}× the plain SQL")
-    result.figure("… and with `BOOLEAN_ONLY` first (SUMMARY only if something failed)",
-                  fmt_seconds(median(boolean_first)) + f" — {median(boolean_first) / plain:.2f}× the plain SQL")
-    result.figure("GX and plain SQL agree on a 2 000-row load with violations of every rule",
-                  "yes" if agree else "NO: " + "; ".join(f"{r}: GX {a} vs SQL {b}"
-                                                          for r, (a, b) in pairs.items() if a != b))
+    result.figure(
+        "GX on the load materialised first into an unlogged typed table (incl. the CREATE)",
+        fmt_seconds(median(materialised)) + f" — {median(materialised) / plain:.2f}× the plain SQL",
+    )
+    result.figure(
+        "… and with `BOOLEAN_ONLY` first (SUMMARY only if something failed)",
+        fmt_seconds(median(boolean_first)) + f" — {median(boolean_first) / plain:.2f}× the plain SQL",
+    )
+    result.figure(
+        "GX and plain SQL agree on a 2 000-row load with violations of every rule",
+        "yes" if agree else "NO: " + "; ".join(f"{r}: GX {a} vs SQL {b}" for r, (a, b) in pairs.items() if a != b),
+    )
     result.checks.append(Check("GX time / plain SQL time", gx / plain, "<=", 2.0))
     result.figure("statements GX sends to PostgreSQL per validation", str(statements.count))
     if gx / plain > 2.0:
-        result.limit = (f"GX sends {statements.count} statements, each re-parsing every payload through the "
-                        f"suite's `meta.query` (the plain SQL parses once). Fix (in `validation.validate_load`): "
-                        f"materialise the load's `meta.query` into an unlogged typed table and validate that — "
-                        f"measured {median(materialised) / plain:.2f}× the plain SQL, "
-                        f"{median(boolean_first) / plain:.2f}× with `BOOLEAN_ONLY` first and SUMMARY only on "
-                        f"failure.")
+        result.limit = (
+            f"GX sends {statements.count} statements, each re-parsing every payload through the "
+            f"suite's `meta.query` (the plain SQL parses once). Fix (in `validation.validate_load`): "
+            f"materialise the load's `meta.query` into an unlogged typed table and validate that — "
+            f"measured {median(materialised) / plain:.2f}× the plain SQL, "
+            f"{median(boolean_first) / plain:.2f}× with `BOOLEAN_ONLY` first and SUMMARY only on "
+            f"failure."
+        )
         result.notes.append(
             f"Suggested fix (in `ssc_pipeline.validation.validate_load`, not in the bench's files): create an "
             f"unlogged table from the suite's `meta.query` for the load (typed columns: each payload parsed once), "
@@ -285,7 +307,8 @@ def run(url: str, rows: int, repeat: int, progress: Callable[[str], None] = prin
             f"SUMMARY only when something failed (a clean load — the usual night — then skips the "
             f"unexpected-count and example queries). What remains is GX's fixed cost and one scan of a narrow "
             f"typed table per statement. Landing the typed columns (opened_at, resolved_at, priority, ...) "
-            f"beside the payload in `raw` would remove the CREATE too.")
+            f"beside the payload in `raw` would remove the CREATE too."
+        )
     if not agree:
         result.error = "GX and the plain SQL disagree on failure counts: the comparison is not like for like"
     result.notes.append(
@@ -294,5 +317,6 @@ def run(url: str, rows: int, repeat: int, progress: Callable[[str], None] = prin
         f"(context, data source, suite) is {fmt_seconds(gx_fixed)} of each run, the rest is its SQL: GX "
         f"evaluates the expectations as {statements.count} statements (metric bundles, then per expectation the "
         f"unexpected count and the unexpected examples SUMMARY asks for), each over the `meta.query` subquery, so "
-        f"the JSON payload of every row is parsed and cast once per statement instead of once.")
+        f"the JSON payload of every row is parsed and cast once per statement instead of once."
+    )
     return result

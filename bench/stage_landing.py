@@ -56,15 +56,17 @@ from ssc_pipeline.sources.spec import TOPDESK
 
 TOPDESK_INCIDENTS = TOPDESK.tickets
 
-COPY_SQL = ("copy raw.topdesk_incidents (load_id, org_code, incident_id, modified_at, payload)"
-            " from stdin")
+COPY_SQL = "copy raw.topdesk_incidents (load_id, org_code, incident_id, modified_at, payload) from stdin"
 
 
 def _baseline_load(conn: psycopg.Connection, org_code: str) -> str:
     load_id = str(uuid.uuid4())
-    conn.execute("insert into audit.loads (load_id, org_code, source_system, entity, window_start, window_end,"
-                 " status, message) values (%s, %s, 'topdesk', 'incidents', now(), now(), 'failed',"
-                 " 'benchmark baseline')", (load_id, org_code))
+    conn.execute(
+        "insert into audit.loads (load_id, org_code, source_system, entity, window_start, window_end,"
+        " status, message) values (%s, %s, 'topdesk', 'incidents', now(), now(), 'failed',"
+        " 'benchmark baseline')",
+        (load_id, org_code),
+    )
     return load_id
 
 
@@ -78,7 +80,7 @@ def time_plain_copy(url: str, load: OrgLoad) -> float:
             for buffer in buffers:
                 with cur.copy(COPY_SQL) as copy:
                     for i in range(0, len(buffer), 1 << 20):
-                        copy.write(buffer[i:i + (1 << 20)])
+                        copy.write(buffer[i : i + (1 << 20)])
         elapsed = time.perf_counter() - started
         conn.rollback()
     return elapsed
@@ -97,15 +99,20 @@ def time_to_sql(url: str, load: OrgLoad) -> float:
             conn.exec_driver_sql(
                 "insert into audit.loads (load_id, org_code, source_system, entity, window_start, window_end,"
                 " status, message) values (%s, %s, 'topdesk', 'incidents', now(), now(), 'failed',"
-                " 'benchmark baseline')", (load_id, load.org_code))
+                " 'benchmark baseline')",
+                (load_id, load.org_code),
+            )
             started = time.perf_counter()
             for records in (load.history, load.current):
-                frame = pd.DataFrame({
-                    "load_id": load_id, "org_code": load.org_code,
-                    "incident_id": [r["id"] for r in records],
-                    "modified_at": [r["modificationDate"] for r in records],
-                    "payload": [json.dumps(r) for r in records],
-                })
+                frame = pd.DataFrame(
+                    {
+                        "load_id": load_id,
+                        "org_code": load.org_code,
+                        "incident_id": [r["id"] for r in records],
+                        "modified_at": [r["modificationDate"] for r in records],
+                        "payload": [json.dumps(r) for r in records],
+                    }
+                )
                 frame.to_sql("topdesk_incidents", conn, schema="raw", if_exists="append", index=False)
             elapsed = time.perf_counter() - started
             trans.rollback()
@@ -118,10 +125,10 @@ def time_run_load(load: OrgLoad, end: dt.datetime) -> tuple[float, list[str]]:
     """Seconds for the pipeline's two loads of the organisation (kept); their load ids."""
     start = end - dt.timedelta(days=365)
     started = time.perf_counter()
-    first = landing.run_load(load.org_code, TOPDESK_INCIDENTS, start, end - dt.timedelta(days=1),
-                             iter(load.history), run_id="bench-history")
-    second = landing.run_load(load.org_code, TOPDESK_INCIDENTS, start, end, iter(load.current),
-                              run_id="bench-current")
+    first = landing.run_load(
+        load.org_code, TOPDESK_INCIDENTS, start, end - dt.timedelta(days=1), iter(load.history), run_id="bench-history"
+    )
+    second = landing.run_load(load.org_code, TOPDESK_INCIDENTS, start, end, iter(load.current), run_id="bench-current")
     return time.perf_counter() - started, [first.load_id, second.load_id]
 
 
@@ -174,10 +181,17 @@ def _binary_buffer(load_id: str, org_code: str, records: list[dict[str, Any]]) -
         incident = record["id"].encode()
         modified = dt.datetime.fromisoformat(record["modificationDate"])
         payload = b"\x01" + json.dumps(record).encode()
-        parts.append(struct.pack("!hi", 5, 16) + load + struct.pack("!i", len(org)) + org
-                     + struct.pack("!i", len(incident)) + incident
-                     + struct.pack("!iq", 8, (modified - epoch) // dt.timedelta(microseconds=1))
-                     + struct.pack("!i", len(payload)) + payload)
+        parts.append(
+            struct.pack("!hi", 5, 16)
+            + load
+            + struct.pack("!i", len(org))
+            + org
+            + struct.pack("!i", len(incident))
+            + incident
+            + struct.pack("!iq", 8, (modified - epoch) // dt.timedelta(microseconds=1))
+            + struct.pack("!i", len(payload))
+            + payload
+        )
     parts.append(struct.pack("!h", -1))
     return b"".join(parts)
 
@@ -188,8 +202,10 @@ def _backend_cpu(conn: psycopg.Connection) -> Callable[[], float] | None:
     pid = conn.execute("select pg_backend_pid()").fetchone()[0]
     stat = Path(f"/proc/{pid}/stat")
     try:
-        if conn.info.host not in ("127.0.0.1", "localhost", "::1") or b"postgres" not in Path(
-                f"/proc/{pid}/cmdline").read_bytes():
+        if (
+            conn.info.host not in ("127.0.0.1", "localhost", "::1")
+            or b"postgres" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ):
             return None
     except OSError:
         return None
@@ -198,6 +214,7 @@ def _backend_cpu(conn: psycopg.Connection) -> Callable[[], float] | None:
     def seconds() -> float:
         fields = stat.read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / ticks
+
     return seconds
 
 
@@ -222,17 +239,23 @@ def database_floor(url: str, load: OrgLoad, rounds: int = 3, repeat: int = 4) ->
         for round_ in range(rounds):
             for number, (label, ddl, indexed, fmt, buffer) in enumerate(variants):
                 table = f"bench_floor_{round_}_{number}"
-                conn.execute(f"create table {table} (load_id uuid not null, org_code text not null, incident_id"
-                             f" text not null, modified_at timestamptz not null, {ddl} not null,"
-                             " landed_at timestamptz not null default now())")
+                conn.execute(
+                    f"create table {table} (load_id uuid not null, org_code text not null, incident_id"
+                    f" text not null, modified_at timestamptz not null, {ddl} not null,"
+                    " landed_at timestamptz not null default now())"
+                )
                 if indexed:
                     conn.execute(f"create index on {table} (load_id)")
                 started = clock()
                 for _ in range(repeat):
-                    with conn.cursor() as cur, cur.copy(f"copy {table} {columns} from stdin"
-                                                        + (" (format binary)" if fmt == "binary" else "")) as copy:
+                    with (
+                        conn.cursor() as cur,
+                        cur.copy(
+                            f"copy {table} {columns} from stdin" + (" (format binary)" if fmt == "binary" else "")
+                        ) as copy,
+                    ):
                         for i in range(0, len(buffer), 1 << 20):
-                            copy.write(buffer[i:i + (1 << 20)])
+                            copy.write(buffer[i : i + (1 << 20)])
                 timings.setdefault(label, []).append((clock() - started) / (repeat * len(records)))
         conn.rollback()
     how = "the server process's CPU time" if cpu else "wall time (server not on this machine)"
@@ -244,8 +267,15 @@ def _vacuum(url: str) -> None:
         conn.execute("vacuum (analyze) raw.topdesk_incidents")
 
 
-def run(url: str, orgs: int, tickets: int, history_share: float, changed_share: float, pandas_orgs: int,
-        progress: Callable[[str], None] = print) -> tuple[StageResult, dict[str, Any]]:
+def run(
+    url: str,
+    orgs: int,
+    tickets: int,
+    history_share: float,
+    changed_share: float,
+    pandas_orgs: int,
+    progress: Callable[[str], None] = print,
+) -> tuple[StageResult, dict[str, Any]]:
     """Land ``orgs`` × ``tickets`` (+ history) three ways; return the result and what later stages need
     (the night-after delta of benchmark 3 is made here, while the tickets are at hand)."""
     result = StageResult(1, "Landing throughput (run_load vs plain COPY vs pandas.to_sql)")
@@ -279,64 +309,94 @@ def run(url: str, orgs: int, tickets: int, history_share: float, changed_share: 
             floor, floor_how = database_floor(url, load)
         del load
     with psycopg.connect(url) as conn:
-        landed = conn.execute("select count(*), pg_total_relation_size('raw.topdesk_incidents')"
-                              " from raw.topdesk_incidents").fetchone()
+        landed = conn.execute(
+            "select count(*), pg_total_relation_size('raw.topdesk_incidents') from raw.topdesk_incidents"
+        ).fetchone()
     run_load_rate = rows / totals["run_load"]
     to_sql_rate = pandas_rows / totals["to_sql"] if totals["to_sql"] else None
     speedup = run_load_rate / to_sql_rate if to_sql_rate else None
     copy_rate = rows / totals["copy"]
-    result.figure("rows landed", f"{rows:,} ({orgs} organisations × {tickets:,} tickets + "
-                                 f"{rows - orgs * tickets:,} earlier versions; {2 * orgs} loads)")
-    result.figure("raw.topdesk_incidents after landing", f"{landed[0]:,} rows, {landed[1] / 2**20:,.0f} MiB "
-                                                          "(table + indexes)")
+    result.figure(
+        "rows landed",
+        f"{rows:,} ({orgs} organisations × {tickets:,} tickets + "
+        f"{rows - orgs * tickets:,} earlier versions; {2 * orgs} loads)",
+    )
+    result.figure(
+        "raw.topdesk_incidents after landing", f"{landed[0]:,} rows, {landed[1] / 2**20:,.0f} MiB (table + indexes)"
+    )
     result.figure("run_load (pipeline)", f"{fmt_seconds(totals['run_load'])} — {fmt_rate(rows, totals['run_load'])}")
     result.figure("plain COPY of the same rows", f"{fmt_seconds(totals['copy'])} — {fmt_rate(rows, totals['copy'])}")
     if to_sql_rate is not None:
         scope = "all organisations" if pandas_orgs == orgs else f"the first {pandas_orgs} organisations"
-        result.figure("pandas.DataFrame.to_sql", f"{fmt_seconds(totals['to_sql'])} for {pandas_rows:,} rows "
-                                                 f"({scope}) — {fmt_rate(pandas_rows, totals['to_sql'])}")
+        result.figure(
+            "pandas.DataFrame.to_sql",
+            f"{fmt_seconds(totals['to_sql'])} for {pandas_rows:,} rows "
+            f"({scope}) — {fmt_rate(pandas_rows, totals['to_sql'])}",
+        )
     result.figure("record generation (not timed in any figure)", fmt_seconds(totals["generate"]))
     result.checks.append(Check("run_load / plain COPY throughput", run_load_rate / copy_rate, ">=", 0.5))
     result.checks.append(Check("run_load / pandas.to_sql throughput", speedup, ">=", 5.0))
-    result.figure("where run_load's time goes (cProfile shares, one organisation's current load)",
-                  "; ".join(f"{group} {share:.0%}" for group, share in profile))
+    result.figure(
+        "where run_load's time goes (cProfile shares, one organisation's current load)",
+        "; ".join(f"{group} {share:.0%}" for group, share in profile),
+    )
     ceiling = copy_rate / to_sql_rate if to_sql_rate else None
     if ceiling is not None:
-        result.figure("plain COPY / pandas.to_sql throughput (the most any loader could gain over pandas here)",
-                      f"{ceiling:.2f}×")
+        result.figure(
+            "plain COPY / pandas.to_sql throughput (the most any loader could gain over pandas here)", f"{ceiling:.2f}×"
+        )
     if floor:
-        result.figure(f"PostgreSQL's time per row to COPY a ready buffer of one organisation's rows ({floor_how}, "
-                      "best of 3 rounds of 4 COPYs)",
-                      "; ".join(f"{label} {seconds * 1e6:.1f} µs" for label, seconds in floor.items()))
+        result.figure(
+            f"PostgreSQL's time per row to COPY a ready buffer of one organisation's rows ({floor_how}, "
+            "best of 3 rounds of 4 COPYs)",
+            "; ".join(f"{label} {seconds * 1e6:.1f} µs" for label, seconds in floor.items()),
+        )
     speedup_ok = speedup is not None and speedup >= 5.0
     limits = []
     if run_load_rate / copy_rate < 0.5:
-        limits.append(f"run_load reaches {run_load_rate / copy_rate:.2f}× the plain COPY's throughput at "
-                      f"{rows // (2 * orgs):,} rows per load: per record its Python share is the JSON encoding "
-                      "and psycopg's row formatting (profile above).")
+        limits.append(
+            f"run_load reaches {run_load_rate / copy_rate:.2f}× the plain COPY's throughput at "
+            f"{rows // (2 * orgs):,} rows per load: per record its Python share is the JSON encoding "
+            "and psycopg's row formatting (profile above)."
+        )
     if speedup is not None and not speedup_ok and floor and ceiling is not None:
         text_us = floor[FLOOR_SHAPES[0][0]] * 1e6
         jsonb_us = floor[FLOOR_SHAPES[1][0]] * 1e6
         raw_us = floor[FLOOR_SHAPES[2][0]] * 1e6
         binary_us = floor["the raw table's shape, COPY in binary format"] * 1e6
         parse_us, index_us = jsonb_us - text_us, raw_us - jsonb_us
-        split = (f"parsing the ~1.3 kB payload into `jsonb` {parse_us:.1f} µs ({parse_us / raw_us:.0%}), "
-                 if parse_us > 0.1 else "parsing into `jsonb` too little to measure this time, ")
-        split += (f"the `load_id` index {index_us:.1f} µs ({index_us / raw_us:.0%}), " if index_us > 0.1
-                  else "the `load_id` index too little to measure, ")
-        split += f"the rest ({text_us:.1f} µs) what a `text` payload without index costs too: reading the line, " \
-                 "writing heap and WAL"
-        binary_text = (f"COPY's binary format (no text escaping for the server to undo) takes {binary_us:.1f} µs, "
-                       f"{1 - binary_us / raw_us:.0%} less" if binary_us < raw_us else
-                       f"COPY's binary format gains nothing measurable ({binary_us:.1f} µs)")
+        split = (
+            f"parsing the ~1.3 kB payload into `jsonb` {parse_us:.1f} µs ({parse_us / raw_us:.0%}), "
+            if parse_us > 0.1
+            else "parsing into `jsonb` too little to measure this time, "
+        )
+        split += (
+            f"the `load_id` index {index_us:.1f} µs ({index_us / raw_us:.0%}), "
+            if index_us > 0.1
+            else "the `load_id` index too little to measure, "
+        )
+        split += (
+            f"the rest ({text_us:.1f} µs) what a `text` payload without index costs too: reading the line, "
+            "writing heap and WAL"
+        )
+        binary_text = (
+            f"COPY's binary format (no text escaping for the server to undo) takes {binary_us:.1f} µs, "
+            f"{1 - binary_us / raw_us:.0%} less"
+            if binary_us < raw_us
+            else f"COPY's binary format gains nothing measurable ({binary_us:.1f} µs)"
+        )
         if ceiling < 5.0:
-            head = (f"pandas: run_load reaches {speedup:.1f}× the throughput of `to_sql`, and even a plain COPY of a "
-                    f"ready file only {ceiling:.1f}× (timed interleaved with pandas, so under the same load): no "
-                    "loader of these rows into this table reaches 5× on this machine. The time is PostgreSQL's: ")
+            head = (
+                f"pandas: run_load reaches {speedup:.1f}× the throughput of `to_sql`, and even a plain COPY of a "
+                f"ready file only {ceiling:.1f}× (timed interleaved with pandas, so under the same load): no "
+                "loader of these rows into this table reaches 5× on this machine. The time is PostgreSQL's: "
+            )
         else:
-            head = (f"pandas: run_load reaches {speedup:.1f}× the throughput of `to_sql` while a plain COPY of a "
-                    f"ready file reaches {ceiling:.1f}×, so the rest is the loader's (profile above). For the "
-                    "record, PostgreSQL's part: ")
+            head = (
+                f"pandas: run_load reaches {speedup:.1f}× the throughput of `to_sql` while a plain COPY of a "
+                f"ready file reaches {ceiling:.1f}×, so the rest is the loader's (profile above). For the "
+                "record, PostgreSQL's part: "
+            )
         limits.append(
             f"{head}{raw_us:.1f} µs of server CPU per row for this table's shape — {split}. {binary_text}. "
             f"run_load itself reaches {run_load_rate / copy_rate:.2f}× the plain COPY's throughput; pandas spends "
@@ -344,7 +404,8 @@ def run(url: str, orgs: int, tickets: int, history_share: float, changed_share: 
             "INSERTs through psycopg2), so a lighter table helps both and the ratio barely moves. Left for the "
             "loader: the binary format (it needs typed key values: TOPdesk's and ServiceNow's timestamps are "
             "strings that PostgreSQL parses) — a few per cent, not 5×; for the database, only a payload that is "
-            "not `jsonb`, which the contract rules out.")
+            "not `jsonb`, which the contract rules out."
+        )
     result.limit = " ".join(limits) or None
     result.notes.append(
         "What changed since the first measurement (2.68× pandas): the raw tables lost the per-row foreign key to "
@@ -353,13 +414,19 @@ def run(url: str, orgs: int, tickets: int, history_share: float, changed_share: 
         "desc) index that no reader uses (EXPLAIN of the staging models: sequential scan + sort); run_load encodes "
         "with msgspec (~2 µs a record against ~10 µs for `json.dumps`) and uses one connection per load instead of "
         "three. pandas gains from the lighter table too"
-        + (f"; its {1e6 / to_sql_rate:.0f} µs a row here are mostly its own (DataFrame, SQLAlchemy's multi-row "
-           "INSERTs of 1 000 rows through psycopg2)." if to_sql_rate else "."))
+        + (
+            f"; its {1e6 / to_sql_rate:.0f} µs a row here are mostly its own (DataFrame, SQLAlchemy's multi-row "
+            "INSERTs of 1 000 rows through psycopg2)."
+            if to_sql_rate
+            else "."
+        )
+    )
     result.notes.append(
         "run_load's time includes its two audit statements per load and the encoding of every record; "
         "the plain COPY is fed a ready file in COPY's text format (no serialisation), so the first ratio is the "
         "pipeline's whole overhead over the database's own ingest speed. pandas is timed from the same Python "
         "records (DataFrame construction + `to_sql`), in a transaction rolled back afterwards. The floor "
         "measurements COPY one organisation's rows into fresh scratch tables (rolled back), so they time the "
-        "database's per-row work without the client.")
+        "database's per-row work without the client."
+    )
     return result, {"end": end, "delta_by_org": delta_by_org, "rows": rows}

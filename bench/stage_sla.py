@@ -23,8 +23,9 @@ SCRIPT = Path(__file__).resolve().parent / "sla_clock.py"
 TARGET = 3.0
 
 
-def run(url: str, tickets: int, repeat: int | None = None, progress: Callable[[str], None] = print,
-        timeout: float = 1800.0) -> StageResult:
+def run(
+    url: str, tickets: int, repeat: int | None = None, progress: Callable[[str], None] = print, timeout: float = 1800.0
+) -> StageResult:
     result = StageResult(2, "Elapsed business time vs plain calendar time (bench/sla_clock.py)")
     if not SCRIPT.exists():
         result.error = "not available: bench/sla_clock.py is not in this checkout"
@@ -36,8 +37,7 @@ def run(url: str, tickets: int, repeat: int | None = None, progress: Callable[[s
         args += ["--repeat", str(repeat)]
     progress(f"  {' '.join(Path(a).name if a.endswith('.py') else a for a in args[1:])}")
     try:
-        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout,
-                              cwd=SCRIPT.parent.parent)
+        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout, cwd=SCRIPT.parent.parent)
     except subprocess.TimeoutExpired:
         result.error = f"bench/sla_clock.py did not finish in {fmt_seconds(timeout)}"
         result.checks.append(Check("business time / calendar time", None, "<=", TARGET))
@@ -54,8 +54,11 @@ def run(url: str, tickets: int, repeat: int | None = None, progress: Callable[[s
     if "business_ms" in figures:
         result.figure("business time through the calendar index (dbt macros)", f"{figures['business_ms']:,.1f} ms")
     if "business_holds_ms" in figures:
-        result.figure("business time with holds subtracted", f"{figures['business_holds_ms']:,.1f} ms"
-                      + (f" ({figures['ratio_holds']:.2f}× calendar time)" if "ratio_holds" in figures else ""))
+        result.figure(
+            "business time with holds subtracted",
+            f"{figures['business_holds_ms']:,.1f} ms"
+            + (f" ({figures['ratio_holds']:.2f}× calendar time)" if "ratio_holds" in figures else ""),
+        )
     if "rounds" in figures:
         result.figure("timed rounds per query (median counts)", f"{int(figures['rounds'])}")
     if "ratio_best" in figures:
@@ -63,8 +66,10 @@ def run(url: str, tickets: int, repeat: int | None = None, progress: Callable[[s
     result.checks.append(Check("business time / calendar time", figures["ratio"], "<=", TARGET))
     if figures["ratio"] > TARGET:
         best = f" (best rounds {figures['ratio_best']:.2f}×)" if "ratio_best" in figures else ""
-        result.limit = (f"measured {figures['ratio']:.2f}×{best} by `bench/sla_clock.py`; the query and its "
-                        "analysis are its owner's (bench/README.md, SLA section), so the harness only reports it.")
+        result.limit = (
+            f"measured {figures['ratio']:.2f}×{best} by `bench/sla_clock.py`; the query and its "
+            "analysis are its owner's (bench/README.md, SLA section), so the harness only reports it."
+        )
     output = "\n".join(line for line in done.stdout.splitlines() if line.strip())
     result.notes.append("Output of `bench/sla_clock.py` in this run:")
     result.notes.append("```\n" + output + "\n```")

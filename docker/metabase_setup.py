@@ -59,17 +59,26 @@ def setup(client: httpx.Client, env: dict[str, str]) -> str:
     properties = client.get("/api/session/properties").json()
     token = properties.get("setup-token")
     if token and not properties.get("has-user-setup"):
-        done = client.post("/api/setup", json={
-            "token": token,
-            "user": {"email": env["MB_ADMIN_EMAIL"], "password": env["MB_ADMIN_PASSWORD"],
-                     "first_name": "SSC", "last_name": "Beheer", "site_name": "SSC"},
-            "prefs": {"site_name": "SSC Shared Service Center", "site_locale": "nl", "allow_tracking": False},
-            "database": database,
-        })
+        done = client.post(
+            "/api/setup",
+            json={
+                "token": token,
+                "user": {
+                    "email": env["MB_ADMIN_EMAIL"],
+                    "password": env["MB_ADMIN_PASSWORD"],
+                    "first_name": "SSC",
+                    "last_name": "Beheer",
+                    "site_name": "SSC",
+                },
+                "prefs": {"site_name": "SSC Shared Service Center", "site_locale": "nl", "allow_tracking": False},
+                "database": database,
+            },
+        )
         done.raise_for_status()
         return "set up Metabase with the warehouse connection"
-    session = client.post("/api/session", json={"username": env["MB_ADMIN_EMAIL"],
-                                                "password": env["MB_ADMIN_PASSWORD"]})
+    session = client.post(
+        "/api/session", json={"username": env["MB_ADMIN_EMAIL"], "password": env["MB_ADMIN_PASSWORD"]}
+    )
     session.raise_for_status()
     client.headers["X-Metabase-Session"] = session.json()["id"]
     listed = client.get("/api/database").json()

@@ -38,8 +38,7 @@ def _block(text: str, name: str) -> list[str]:
     match = re.search(rf"```{name}\n(.*?)```", text, re.S)
     if match is None:
         raise SystemExit(f"ARCHITECTURE.md has no ```{name} block")
-    return [line.split("#", 1)[0].strip() for line in match.group(1).splitlines()
-            if line.split("#", 1)[0].strip()]
+    return [line.split("#", 1)[0].strip() for line in match.group(1).splitlines() if line.split("#", 1)[0].strip()]
 
 
 def read_rules(architecture: Path) -> Rules:
@@ -108,20 +107,23 @@ def check_file(path: Path, module: str, rules: Rules, *, thin_dag: bool = False)
             continue
         if thin_dag:
             if not target.startswith(f"{PACKAGE}.orchestration"):
-                problems.append(f"{where}:{line}: a DAG file imports {target}; DAG files call only into "
-                                f"{PACKAGE}.orchestration")
+                problems.append(
+                    f"{where}:{line}: a DAG file imports {target}; DAG files call only into {PACKAGE}.orchestration"
+                )
             continue
         theirs = part_of(target)
         if theirs is None or own is None:
             continue
         if theirs != own and any(_private(n) for n in names):
-            problems.append(f"{where}:{line}: imports private name(s) {', '.join(n for n in names if _private(n))}"
-                            f" from {target}")
+            problems.append(
+                f"{where}:{line}: imports private name(s) {', '.join(n for n in names if _private(n))} from {target}"
+            )
         if theirs == own:
             continue
         if own in rules.only and theirs not in rules.only[own]:
-            problems.append(f"{where}:{line}: {own} imports {theirs} ({target}); {own} may only import "
-                            f"{', '.join(rules.only[own])}")
+            problems.append(
+                f"{where}:{line}: {own} imports {theirs} ({target}); {own} may only import {', '.join(rules.only[own])}"
+            )
             continue
         try:
             mine, other = rules.rank(own), rules.rank(theirs)

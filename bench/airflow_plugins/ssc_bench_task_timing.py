@@ -32,9 +32,13 @@ def _write(event: str, task_instance: Any) -> None:
         return
     task = getattr(task_instance, "task", None)
     record = {
-        "event": event, "t": time.time(), "pid": os.getpid(),
-        "dag_id": getattr(task_instance, "dag_id", None), "run_id": getattr(task_instance, "run_id", None),
-        "task_id": getattr(task_instance, "task_id", None), "map_index": getattr(task_instance, "map_index", -1),
+        "event": event,
+        "t": time.time(),
+        "pid": os.getpid(),
+        "dag_id": getattr(task_instance, "dag_id", None),
+        "run_id": getattr(task_instance, "run_id", None),
+        "task_id": getattr(task_instance, "task_id", None),
+        "map_index": getattr(task_instance, "map_index", -1),
         "try_number": getattr(task_instance, "try_number", None),
         "operator": type(task).__name__ if task is not None else None,
     }

@@ -24,15 +24,16 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ssc_pipeline.local.demo import run_demo
 
-    summary = run_demo(days=args.days, keep_running=args.keep_running,
-                       tickets_per_weekday=args.tickets_per_weekday, console=console)
+    summary = run_demo(
+        days=args.days, keep_running=args.keep_running, tickets_per_weekday=args.tickets_per_weekday, console=console
+    )
     bad = [s for s in summary if s.tickets_in_marts == 0 or s.loads_failed or s.loads_quarantined]
     if os.environ.get("SSC_DATABASE_URL") is None:
-        console.print("The embedded database keeps running for BI tools and `ssc status`; "
-                      "`ssc db stop` stops it.")
+        console.print("The embedded database keeps running for BI tools and `ssc status`; `ssc db stop` stops it.")
     for s in bad:
-        console.print(f"[red]{s.org_code}: failed or quarantined loads, or no tickets in the marts "
-                      "(see `ssc status`)[/]")
+        console.print(
+            f"[red]{s.org_code}: failed or quarantined loads, or no tickets in the marts (see `ssc status`)[/]"
+        )
     return 1 if bad else 0
 
 
@@ -58,8 +59,10 @@ def _cmd_airflow(args: argparse.Namespace) -> int:
 
     if args.action == "start":
         state = airflow_runtime.start()
-        print(f"Airflow UI and API on {state.base_url} (user {airflow_runtime.API_USER}; "
-              f"password in {airflow_runtime.airflow_home() / 'state.json'})")
+        print(
+            f"Airflow UI and API on {state.base_url} (user {airflow_runtime.API_USER}; "
+            f"password in {airflow_runtime.airflow_home() / 'state.json'})"
+        )
     else:
         airflow_runtime.stop()
     return 0
@@ -88,14 +91,20 @@ def _cmd_close_month(args: argparse.Namespace) -> int:
     from ssc_pipeline.publishing import MonthBlocked, close_month
 
     try:
-        result = close_month(parse_month(args.month), override=tuple(args.override or ()),
-                             reason=args.reason, actor=args.actor or os.environ.get("USER"))
+        result = close_month(
+            parse_month(args.month),
+            override=tuple(args.override or ()),
+            reason=args.reason,
+            actor=args.actor or os.environ.get("USER"),
+        )
     except MonthBlocked as exc:
         console.print(f"[red]blocked:[/] {exc}")
         return 1
     for p in result.published:
         state = "published" if p.created else "unchanged, nothing new"
-        console.print(f"{args.month} {p.mart}: version {p.version} ({state}; {p.rows} rows, checksum {p.checksum[:12]})")
+        console.print(
+            f"{args.month} {p.mart}: version {p.version} ({state}; {p.rows} rows, checksum {p.checksum[:12]})"
+        )
     return 0
 
 
@@ -157,18 +166,26 @@ def _cmd_status(args: argparse.Namespace) -> int:
     with warehouse.connect() as conn:
         loads = conn.execute(
             "select org_code, entity, to_char(window_start at time zone %(tz)s, 'YYYY-MM-DD HH24:MI'),"
-            " status, rows_landed from audit.loads order by started_at desc limit %(limit)s", params).fetchall()
+            " status, rows_landed from audit.loads order by started_at desc limit %(limit)s",
+            params,
+        ).fetchall()
         quarantined = conn.execute(
             "select load_id, org_code, entity, to_char(window_start at time zone %(tz)s, 'YYYY-MM-DD'),"
             " left(message, 300) from audit.loads where status in ('quarantined', 'failed')"
-            " order by started_at desc limit %(limit)s", params).fetchall()
+            " order by started_at desc limit %(limit)s",
+            params,
+        ).fetchall()
         validations = conn.execute(
             "select to_char(validated_at, 'YYYY-MM-DD HH24:MI'), suite, target, success, expectations, failed"
-            " from audit.validations order by validated_at desc limit %s", (args.limit,)).fetchall()
+            " from audit.validations order by validated_at desc limit %s",
+            (args.limit,),
+        ).fetchall()
         published = conn.execute(
             "select to_char(month, 'YYYY-MM'), mart, version, row_count, left(checksum, 12),"
             " to_char(published_at, 'YYYY-MM-DD HH24:MI'), coalesce(note, '')"
-            " from audit.publications order by month desc, mart, version desc limit %s", (args.limit,)).fetchall()
+            " from audit.publications order by month desc, mart, version desc limit %s",
+            (args.limit,),
+        ).fetchall()
     _table("recent loads", ("org", "entity", "window start", "status", "rows"), loads)
     _table("quarantined and failed loads", ("load", "org", "entity", "window", "reason"), quarantined)
     _table("recent validations", ("at", "suite", "target", "success", "expectations", "failed"), validations)
@@ -199,8 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
     close = sub.add_parser("close-month", help="completeness gate + certified publication of a month")
     close.add_argument("month", help="YYYY-MM")
-    close.add_argument("--override", action="append", metavar="ORG",
-                       help="publish without this late organisation (needs --reason; recorded)")
+    close.add_argument(
+        "--override",
+        action="append",
+        metavar="ORG",
+        help="publish without this late organisation (needs --reason; recorded)",
+    )
     close.add_argument("--reason", default=None)
     close.add_argument("--actor", default=None, help="who decides the override (default: $USER)")
     close.set_defaults(func=_cmd_close_month)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-SERVICE_CODES = ("WERKPLEK", "APPLICATIES", "ACCOUNTS", "NETWERK", "TELEFONIE", "PRINTEN",
-                 "FACILITAIR", "OVERIG")
+SERVICE_CODES = ("WERKPLEK", "APPLICATIES", "ACCOUNTS", "NETWERK", "TELEFONIE", "PRINTEN", "FACILITAIR", "OVERIG")
 UNMAPPED_SERVICE = "OVERIG"
 PRIORITIES = ("P1", "P2", "P3", "P4")
 STATUSES = ("open", "in_progress", "on_hold", "resolved", "closed", "cancelled")

@@ -35,11 +35,20 @@ def env_var_name(conn_id: str) -> str:
     return f"AIRFLOW_CONN_{conn_id.upper()}"
 
 
-def connection_json(conn_id: str, *, conn_type: str, host: str, login: str, password: str,
-                    port: int | None = None, schema: str | None = None) -> str:
+def connection_json(
+    conn_id: str,
+    *,
+    conn_type: str,
+    host: str,
+    login: str,
+    password: str,
+    port: int | None = None,
+    schema: str | None = None,
+) -> str:
     """The JSON Airflow reads from ``AIRFLOW_CONN_<ID>``."""
-    return json.dumps({"conn_type": conn_type, "host": host, "login": login,
-                       "password": password, "port": port, "schema": schema})
+    return json.dumps(
+        {"conn_type": conn_type, "host": host, "login": login, "password": password, "port": port, "schema": schema}
+    )
 
 
 def _from_env(conn_id: str) -> ConnectionInfo | None:
@@ -48,12 +57,24 @@ def _from_env(conn_id: str) -> ConnectionInfo | None:
         return None
     if raw.lstrip().startswith("{"):
         data = json.loads(raw)
-        return ConnectionInfo(conn_id, data.get("host"), data.get("login"), data.get("password"),
-                              data.get("port"), data.get("schema"), data.get("extra") or {})
+        return ConnectionInfo(
+            conn_id,
+            data.get("host"),
+            data.get("login"),
+            data.get("password"),
+            data.get("port"),
+            data.get("schema"),
+            data.get("extra") or {},
+        )
     parts = urlsplit(raw)
-    return ConnectionInfo(conn_id, parts.hostname, unquote(parts.username or "") or None,
-                          unquote(parts.password or "") or None, parts.port,
-                          parts.path.lstrip("/") or None)
+    return ConnectionInfo(
+        conn_id,
+        parts.hostname,
+        unquote(parts.username or "") or None,
+        unquote(parts.password or "") or None,
+        parts.port,
+        parts.path.lstrip("/") or None,
+    )
 
 
 def get_connection(conn_id: str) -> ConnectionInfo:
@@ -66,5 +87,6 @@ def get_connection(conn_id: str) -> ConnectionInfo:
     info = _from_env(conn_id)
     if info is None:
         raise ConnectionNotFound(
-            f"Airflow connection '{conn_id}' is not defined (set it in Airflow or as {env_var_name(conn_id)})")
+            f"Airflow connection '{conn_id}' is not defined (set it in Airflow or as {env_var_name(conn_id)})"
+        )
     return info

@@ -51,16 +51,23 @@ class LoadResult:
     rows: int
 
 
-def begin_load(org_code: str, entity: RawEntity, window_start: dt.datetime,
-               window_end: dt.datetime, run_id: str | None = None,
-               conn: psycopg.Connection | None = None) -> str:
+def begin_load(
+    org_code: str,
+    entity: RawEntity,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    run_id: str | None = None,
+    conn: psycopg.Connection | None = None,
+) -> str:
     """Record a running load in its own committed transaction, so a crash stays visible.
 
     ``conn``, if given, must be in autocommit mode (the row is committed at once).
     """
     load_id = str(uuid.uuid4())
-    sql = ("insert into audit.loads (load_id, org_code, source_system, entity, window_start,"
-           " window_end, status, run_id) values (%s, %s, %s, %s, %s, %s, 'running', %s)")
+    sql = (
+        "insert into audit.loads (load_id, org_code, source_system, entity, window_start,"
+        " window_end, status, run_id) values (%s, %s, %s, %s, %s, %s, 'running', %s)"
+    )
     params = (load_id, org_code, entity.source_system, entity.entity, window_start, window_end, run_id)
     if conn is not None:
         conn.execute(sql, params)
@@ -83,8 +90,13 @@ class LoadNotRunning(RuntimeError):
     """Rows may only land in a load that exists and is ``running``."""
 
 
-def land_records(load_id: str, org_code: str, entity: RawEntity,
-                 records: Iterable[Mapping[str, Any]], conn: psycopg.Connection | None = None) -> int:
+def land_records(
+    load_id: str,
+    org_code: str,
+    entity: RawEntity,
+    records: Iterable[Mapping[str, Any]],
+    conn: psycopg.Connection | None = None,
+) -> int:
     """COPY all records in one transaction and mark the load ``landed``; return the row count.
 
     Records are streamed: nothing holds the whole window in memory. The load row is
@@ -102,26 +114,32 @@ def land_records(load_id: str, org_code: str, entity: RawEntity,
     encode = _encode_json
     rows = 0
     with conn.transaction():
-        found = conn.execute("select status from audit.loads where load_id = %s for key share",
-                             (load_id,)).fetchone()
+        found = conn.execute("select status from audit.loads where load_id = %s for key share", (load_id,)).fetchone()
         if found is None or found[0] != "running":
-            raise LoadNotRunning(f"load {load_id} is {found[0] if found else 'not in audit.loads'}, "
-                                 "not running: rows land only in a running load")
+            raise LoadNotRunning(
+                f"load {load_id} is {found[0] if found else 'not in audit.loads'}, "
+                "not running: rows land only in a running load"
+            )
         with conn.cursor() as cur, cur.copy(copy_sql) as copy:
             write_row = copy.write_row
             for record in records:
                 write_row((load_id, org_code, *keys(record), encode(record).decode()))
                 rows += 1
         conn.execute(
-            "update audit.loads set status = 'landed', rows_landed = %s, finished_at = now()"
-            " where load_id = %s",
+            "update audit.loads set status = 'landed', rows_landed = %s, finished_at = now() where load_id = %s",
             (rows, load_id),
         )
     return rows
 
 
-def run_load(org_code: str, entity: RawEntity, window_start: dt.datetime, window_end: dt.datetime,
-             records: Iterable[Mapping[str, Any]], run_id: str | None = None) -> LoadResult:
+def run_load(
+    org_code: str,
+    entity: RawEntity,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    records: Iterable[Mapping[str, Any]],
+    run_id: str | None = None,
+) -> LoadResult:
     """Begin, land and book one load on one connection; on any error mark it failed and re-raise."""
     with warehouse.connect(autocommit=True) as conn:
         load_id = begin_load(org_code, entity, window_start, window_end, run_id, conn=conn)

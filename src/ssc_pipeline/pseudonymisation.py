@@ -36,6 +36,7 @@ MIN_KEY_LENGTH = 16
 REDACTED = "[redacted]"
 _PREFIX = "psn_"
 
+
 class PseudonymisationKeyError(RuntimeError):
     """The pseudonymisation key is missing or too weak; loading must not continue without it."""
 

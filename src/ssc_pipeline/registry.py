@@ -130,9 +130,15 @@ def _parse_entry(index: int, raw: Any) -> Organisation:
     if sla is not None and not isinstance(sla, str):
         raise fail("sla", "must be an agreement id (string)")
     return Organisation(
-        code=raw["code"], oin=raw["oin"], name=raw["name"], source=raw["source"],
-        connection=raw["connection"], schedule=raw["schedule"], joined_on=joined,
-        active=raw["active"], sla=sla,
+        code=raw["code"],
+        oin=raw["oin"],
+        name=raw["name"],
+        source=raw["source"],
+        connection=raw["connection"],
+        schedule=raw["schedule"],
+        joined_on=joined,
+        active=raw["active"],
+        sla=sla,
     )
 
 

@@ -35,8 +35,11 @@ def dbt_project_dir() -> Path:
 def dbt_env(url: str | None = None) -> dict[str, str]:
     params = warehouse.DbParams.from_url(url or warehouse.database_url())
     return {
-        "SSC_DB_HOST": params.host, "SSC_DB_PORT": str(params.port), "SSC_DB_USER": params.user,
-        "SSC_DB_PASSWORD": params.password, "SSC_DB_NAME": params.dbname,
+        "SSC_DB_HOST": params.host,
+        "SSC_DB_PORT": str(params.port),
+        "SSC_DB_USER": params.user,
+        "SSC_DB_PASSWORD": params.password,
+        "SSC_DB_NAME": params.dbname,
     }
 
 
@@ -48,8 +51,12 @@ def dbt_env(url: str | None = None) -> dict[str, str]:
 NIGHTLY_BUILD_ENV: Mapping[str, str] = {"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test test"}
 
 
-def run_dbt(args: Sequence[str] = ("build",), url: str | None = None,
-            target_path: Path | None = None, extra_env: Mapping[str, str] | None = None) -> DbtOutcome:
+def run_dbt(
+    args: Sequence[str] = ("build",),
+    url: str | None = None,
+    target_path: Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> DbtOutcome:
     """Invoke dbt in-process; raise ``DbtFailed`` naming the failed nodes.
 
     ``extra_env`` (e.g. ``NIGHTLY_BUILD_ENV``) is set for this invocation only.
@@ -58,8 +65,17 @@ def run_dbt(args: Sequence[str] = ("build",), url: str | None = None,
 
     project = dbt_project_dir()
     target = target_path or (ssc_home() / "dbt-target")
-    cli_args = [*args, "--project-dir", str(project), "--profiles-dir", str(project),
-                "--target-path", str(target), "--log-path", str(target / "logs")]
+    cli_args = [
+        *args,
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target / "logs"),
+    ]
     env = {**dbt_env(url), **(extra_env or {})}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # dbt's profiles.yml reads env_var(); restored afterwards

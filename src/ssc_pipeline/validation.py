@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 
 from ssc_pipeline import warehouse
 from ssc_pipeline.registry import project_root, ssc_home
+
 
 class LoadQuarantined(RuntimeError):
     """A load failed a critical expectation; the message names org, suite, expectation, examples."""
@@ -123,7 +123,8 @@ def run_suite(suite_name: str, query: str, url: str | None = None, run_name: str
     asset = source.add_query_asset(name=name, query=query)
     batch_definition = asset.add_batch_definition_whole_table("whole")
     definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite))
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+    )
     try:
         result = definition.run(result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5})
     finally:  # keep the cached context small
@@ -136,20 +137,25 @@ def run_suite(suite_name: str, query: str, url: str | None = None, run_name: str
             continue
         cfg = res.expectation_config
         details = res.result or {}
-        failed.append(FailedExpectation(
-            expectation=cfg.type,
-            column=cfg.kwargs.get("column") or _pair(cfg.kwargs),
-            severity=str(getattr(cfg.severity, "value", cfg.severity) or "critical"),
-            rule=(cfg.meta or {}).get("rule"),
-            unexpected_count=details.get("unexpected_count"),
-            examples=[_jsonable(v) for v in details.get("partial_unexpected_list") or []],
-        ))
+        failed.append(
+            FailedExpectation(
+                expectation=cfg.type,
+                column=cfg.kwargs.get("column") or _pair(cfg.kwargs),
+                severity=str(getattr(cfg.severity, "value", cfg.severity) or "critical"),
+                rule=(cfg.meta or {}).get("rule"),
+                unexpected_count=details.get("unexpected_count"),
+                examples=[_jsonable(v) for v in details.get("partial_unexpected_list") or []],
+            )
+        )
         if res.exception_info and res.exception_info.get("raised_exception"):
             failed[-1].examples.append(str(res.exception_info.get("exception_message"))[:300])
     critical = any(f.severity == "critical" for f in failed)
     outcome = ValidationOutcome(
-        validation_id=str(uuid.uuid4()), suite=suite_name, success=not critical,
-        expectations=len(result.results), failed=failed,
+        validation_id=str(uuid.uuid4()),
+        suite=suite_name,
+        success=not critical,
+        expectations=len(result.results),
+        failed=failed,
     )
     outcome.gx_result = result
     outcome.run_name = run_name or suite_name
@@ -179,7 +185,8 @@ def publish_data_docs(outcomes: list[ValidationOutcome]) -> Path:
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=outcome.suite),
                 run_id=RunIdentifier(run_name=outcome.run_name, run_time=dt.datetime.now(dt.timezone.utc)),
-                batch_identifier=outcome.validation_id)
+                batch_identifier=outcome.validation_id,
+            )
             context.validation_results_store.set(key, outcome.gx_result)
             keys.append(key)
         if keys:
@@ -203,15 +210,25 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def record_outcome(outcome: ValidationOutcome, target: str, load_id: str | None = None,
-                   month: str | None = None) -> None:
+def record_outcome(
+    outcome: ValidationOutcome, target: str, load_id: str | None = None, month: str | None = None
+) -> None:
     results = [f.__dict__ for f in outcome.failed]
     with warehouse.connect(autocommit=True) as conn:
         conn.execute(
             "insert into audit.validations (validation_id, suite, target, load_id, month, success,"
             " expectations, failed, results) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (outcome.validation_id, outcome.suite, target, load_id, month, outcome.success,
-             outcome.expectations, len(outcome.failed), json.dumps(results)),
+            (
+                outcome.validation_id,
+                outcome.suite,
+                target,
+                load_id,
+                month,
+                outcome.success,
+                outcome.expectations,
+                len(outcome.failed),
+                json.dumps(results),
+            ),
         )
 
 
@@ -261,8 +278,7 @@ def validate_load(load_id: str, suite_name: str, *, docs: bool = True) -> Valida
     (after a fix to a suite or mapping).
     """
     with warehouse.connect() as conn:
-        row = conn.execute("select org_code, status from audit.loads where load_id = %s",
-                           (load_id,)).fetchone()
+        row = conn.execute("select org_code, status from audit.loads where load_id = %s", (load_id,)).fetchone()
     if row is None:
         raise ValueError(f"unknown load {load_id}")
     org_code, status = row
@@ -282,8 +298,9 @@ def validate_load(load_id: str, suite_name: str, *, docs: bool = True) -> Valida
     new_status = "accepted" if outcome.success else "quarantined"
     message = "; ".join(f.describe() for f in outcome.failed) or None
     with warehouse.connect(autocommit=True) as conn:
-        conn.execute("update audit.loads set status = %s, message = %s where load_id = %s",
-                     (new_status, message, load_id))
+        conn.execute(
+            "update audit.loads set status = %s, message = %s where load_id = %s", (new_status, message, load_id)
+        )
     if not outcome.success:
         raise LoadQuarantined(
             f"load {load_id} of organisation {org_code} quarantined by suite {suite_name}: "
@@ -297,12 +314,19 @@ def release_load(load_id: str, released_by: str, reason: str) -> None:
     if not released_by.strip() or not reason.strip():
         raise ValueError("a release needs who (released_by) and why (reason)")
     with warehouse.connect() as conn:
-        row = conn.execute("select org_code, status from audit.loads where load_id = %s for update",
-                           (load_id,)).fetchone()
+        row = conn.execute(
+            "select org_code, status from audit.loads where load_id = %s for update", (load_id,)
+        ).fetchone()
         if row is None or row[1] != "quarantined":
-            raise ValueError(f"load {load_id} is {row[1] if row else 'unknown'}; only a quarantined load can be released")
-        conn.execute("insert into audit.releases (load_id, released_by, reason) values (%s, %s, %s)",
-                     (load_id, released_by, reason))
-        conn.execute("update audit.loads set status = 'accepted', message = message || %s where load_id = %s",
-                     (f" [released by {released_by}: {reason}]", load_id))
+            raise ValueError(
+                f"load {load_id} is {row[1] if row else 'unknown'}; only a quarantined load can be released"
+            )
+        conn.execute(
+            "insert into audit.releases (load_id, released_by, reason) values (%s, %s, %s)",
+            (load_id, released_by, reason),
+        )
+        conn.execute(
+            "update audit.loads set status = 'accepted', message = message || %s where load_id = %s",
+            (f" [released by {released_by}: {reason}]", load_id),
+        )
         conn.commit()

@@ -11,8 +11,8 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from ssc_pipeline import warehouse
-from ssc_pipeline.warehouse.embedded import EmbeddedPostgres
 from ssc_pipeline.periods import previous_month
 from ssc_pipeline.registry import active_organisations
+from ssc_pipeline.warehouse.embedded import EmbeddedPostgres
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]
@@ -40,8 +40,14 @@ def demo_env():
 
 
 def run_demo(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "ssc_pipeline.cli", "demo", *args], env=env,
-                          capture_output=True, text=True, timeout=900, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "ssc_pipeline.cli", "demo", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, f"demo failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     return done.stdout
 
@@ -64,8 +70,11 @@ def test_demo_end_to_end(demo_env: tuple[dict[str, str], Path], tmp_path: Path) 
     assert set(per_org) == codes and all(n > 0 for n in per_org.values())
     assert {r[0] for r in query(home, "select distinct org_code from marts.sla_monthly")} == codes
     # every extract ran as a real Airflow DAG run, in Airflow's own metadata database
-    runs = query(home, "select dag_id, run_id, state from dag_run where run_id like 'nightly__%'"
-                       " or run_id like 'catchup__%'", dbname="airflow")
+    runs = query(
+        home,
+        "select dag_id, run_id, state from dag_run where run_id like 'nightly__%' or run_id like 'catchup__%'",
+        dbname="airflow",
+    )
     assert len(runs) == len(codes) * 3 + 1  # 2 nightly + 1 catch-up per organisation, + SSC service data
     assert {state for _, _, state in runs} == {"success"}
     transforms = query(home, "select state from dag_run where dag_id = 'transform'", dbname="airflow")
@@ -80,22 +89,33 @@ def test_demo_end_to_end(demo_env: tuple[dict[str, str], Path], tmp_path: Path) 
     assert query(home, "select count(distinct org_code) from published.sla_monthly")[0][0] == len(codes)
     reports = sorted(p.name for p in (home / "reports" / f"{month:%Y-%m}").glob("*.html"))
     assert len(reports) == len(codes) + 1  # the SSC overview and one per organisation
-    costs = query(home, f"select count(*), sum(ssc_cost_eur) from marts.cost_savings_monthly where month = '{month}'")[0]
+    costs = query(home, f"select count(*), sum(ssc_cost_eur) from marts.cost_savings_monthly where month = '{month}'")[
+        0
+    ]
     assert costs[0] > 0 and costs[1] > 0
 
     # A second run re-runs the same windows: same rows, no duplicates, nothing new to publish.
     run_demo(env, "--days", "2", "--tickets-per-weekday", "12")
     again = query(home, "select count(*), count(distinct (org_code, ticket_id)) from marts.fct_tickets")[0]
     assert again == total
-    assert sorted(query(home, f"select mart, version from audit.publications where month = '{month}'")) \
-        == sorted(published)
+    assert sorted(query(home, f"select mart, version from audit.publications where month = '{month}'")) == sorted(
+        published
+    )
 
     # Another organisation: its own DAG and its rows in the marts, no code change.
     data = yaml.safe_load((ROOT / "organisations.yml").read_text())
-    data["organisations"].append({
-        "code": "GM0482", "oin": "00000001002150001000", "name": "Gemeente Alblasserdam",
-        "source": "topdesk", "connection": "topdesk_gm0482", "schedule": "45 2 * * *",
-        "joined_on": "2022-01-01", "active": True})
+    data["organisations"].append(
+        {
+            "code": "GM0482",
+            "oin": "00000001002150001000",
+            "name": "Gemeente Alblasserdam",
+            "source": "topdesk",
+            "connection": "topdesk_gm0482",
+            "schedule": "45 2 * * *",
+            "joined_on": "2022-01-01",
+            "active": True,
+        }
+    )
     registry = tmp_path / "organisations.yml"
     registry.write_text(yaml.safe_dump(data, sort_keys=False))
     out = run_demo(dict(env, SSC_REGISTRY=str(registry)), "--days", "1", "--tickets-per-weekday", "12")

@@ -71,12 +71,20 @@ def test_data_ready_event_runs_extract_then_transform(airflow: AirflowClient) ->
         runs = [r for r in airflow.runs("extract_gm0642") if r["run_type"] == "asset_triggered"]
         return runs[0] if runs else None
 
-    wait_for(lambda: extract_run() is not None and extract_run()["state"] in ("success", "failed"),
-             240, "the asset-triggered extract run of GM0642")
+    wait_for(
+        lambda: extract_run() is not None and extract_run()["state"] in ("success", "failed"),
+        240,
+        "the asset-triggered extract run of GM0642",
+    )
     assert extract_run()["state"] == "success"
     # the window continues from the cursor (none yet: the last day) up to the event
-    assert count("select count(*) from audit.loads where org_code = 'GM0642' and status = 'accepted'"
-                 " and run_id like 'asset_triggered%%'") == 1
+    assert (
+        count(
+            "select count(*) from audit.loads where org_code = 'GM0642' and status = 'accepted'"
+            " and run_id like 'asset_triggered%%'"
+        )
+        == 1
+    )
 
     # the event's transform run may queue behind one the start-up loads began (max_active_runs=1),
     # each a dbt build with its ~300 data tests: minutes on a busy 2-core machine
@@ -84,8 +92,7 @@ def test_data_ready_event_runs_extract_then_transform(airflow: AirflowClient) ->
     assert runs and all(r["state"] == "success" for r in runs)
     assert count("select count(*) from marts.fct_tickets where org_code = 'GM0642'") > 0
     # only the organisation that announced data was extracted
-    assert count("select count(*) from audit.loads where org_code <> 'GM0642'"
-                 " and run_id like 'asset_triggered%%'") == 0
+    assert count("select count(*) from audit.loads where org_code <> 'GM0642' and run_id like 'asset_triggered%%'") == 0
 
 
 def test_dropped_file_with_ready_marker_is_picked_up_by_the_watcher(airflow: AirflowClient) -> None:
@@ -98,8 +105,14 @@ def test_dropped_file_with_ready_marker_is_picked_up_by_the_watcher(airflow: Air
     assert written[-1].name == "READY"
 
     def loaded() -> bool:
-        return count("select count(*) from audit.loads where org_code = 'GM0610' and status = 'accepted'"
-                     " and window_start = %s", dt.datetime.combine(day, dt.time(0), tzinfo=AMS)) == 2
+        return (
+            count(
+                "select count(*) from audit.loads where org_code = 'GM0610' and status = 'accepted'"
+                " and window_start = %s",
+                dt.datetime.combine(day, dt.time(0), tzinfo=AMS),
+            )
+            == 2
+        )
 
     wait_for(loaded, 240, "the READY marker to start GM0610's extract and land its two files")
     assert not written[-1].exists()  # the trigger consumed the marker

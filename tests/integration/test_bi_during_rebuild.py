@@ -20,18 +20,27 @@ UTC = dt.timezone.utc
 
 
 def incident(i: int) -> dict[str, object]:
-    return {"id": f"bi-{i}", "number": f"I 2611 {i:04d}", "callDate": "2026-11-16T08:00:00.000+0000",
-            "modificationDate": "2026-11-16T12:00:00.000+0000", "responseDate": "2026-11-16T08:30:00.000+0000",
-            "completedDate": "2026-11-16T11:00:00.000+0000", "closedDate": None,
-            "priority": {"name": "P3 Normaal"}, "processingStatus": {"name": "Gereed"},
-            "category": {"name": "Werkplek"}}
+    return {
+        "id": f"bi-{i}",
+        "number": f"I 2611 {i:04d}",
+        "callDate": "2026-11-16T08:00:00.000+0000",
+        "modificationDate": "2026-11-16T12:00:00.000+0000",
+        "responseDate": "2026-11-16T08:30:00.000+0000",
+        "completedDate": "2026-11-16T11:00:00.000+0000",
+        "closedDate": None,
+        "priority": {"name": "P3 Normaal"},
+        "processingStatus": {"name": "Gereed"},
+        "category": {"name": "Werkplek"},
+    }
 
 
-def test_bi_reader_queries_keep_working_while_dbt_rebuilds(fresh_db: str, pg_server: warehouse.DbParams,
-                                                           tmp_path: Path) -> None:
+def test_bi_reader_queries_keep_working_while_dbt_rebuilds(
+    fresh_db: str, pg_server: warehouse.DbParams, tmp_path: Path
+) -> None:
     start = dt.datetime(2026, 11, 15, 23, 0, tzinfo=UTC)
-    load = landing.run_load("GM0505", TOPDESK_INCIDENTS, start, start + dt.timedelta(days=1),
-                            [incident(i) for i in range(40)])
+    load = landing.run_load(
+        "GM0505", TOPDESK_INCIDENTS, start, start + dt.timedelta(days=1), [incident(i) for i in range(40)]
+    )
     validation.validate_load(load.load_id, "raw_topdesk_incidents")
     transform.run_dbt(("build",), target_path=tmp_path / "first")
 

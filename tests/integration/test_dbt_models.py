@@ -78,8 +78,7 @@ def _incident(
         "id": incident_id,
         "number": f"I 2611 {zlib.crc32(incident_id.encode()) % 1000:03d}",
         "briefDescription": "test",
-        "caller": {"dynamicName": "pseudo-1", "email": "pseudo-1@example.invalid",
-                   "branch": {"name": "Stadskantoor"}},
+        "caller": {"dynamicName": "pseudo-1", "email": "pseudo-1@example.invalid", "branch": {"name": "Stadskantoor"}},
         "callDate": _ts(call),
         "creationDate": _ts(call),
         "modificationDate": _ts(modified),
@@ -109,68 +108,224 @@ def _incident(
 ROWS: list[tuple[uuid.UUID, str, dict[str, Any]]] = [
     # Fri 16:30 local -> response Mon 09:15 = 30 + 75 = 105 (> 30: breached);
     # resolved Mon 10:00 = 150 (<= 240: met). First delivered still open.
-    (L_NOV, "GM0505", _incident("inc-weekend", category="Werkplek", priority="P1 Kritiek",
-                                status="Aangemeld", call="2026-11-20 15:30", modified="2026-11-20 15:31")),
-    (L_DEC, "GM0505", _incident("inc-weekend", category="Werkplek", priority="P1 Kritiek",
-                                status="Afgemeld", call="2026-11-20 15:30", modified="2026-11-23 12:00",
-                                responded="2026-11-23 08:15", completed="2026-11-23 09:00",
-                                closed="2026-11-23 12:00")),
+    (
+        L_NOV,
+        "GM0505",
+        _incident(
+            "inc-weekend",
+            category="Werkplek",
+            priority="P1 Kritiek",
+            status="Aangemeld",
+            call="2026-11-20 15:30",
+            modified="2026-11-20 15:31",
+        ),
+    ),
+    (
+        L_DEC,
+        "GM0505",
+        _incident(
+            "inc-weekend",
+            category="Werkplek",
+            priority="P1 Kritiek",
+            status="Afgemeld",
+            call="2026-11-20 15:30",
+            modified="2026-11-23 12:00",
+            responded="2026-11-23 08:15",
+            completed="2026-11-23 09:00",
+            closed="2026-11-23 12:00",
+        ),
+    ),
     # A later version in a quarantined load must not win, nor its holds count.
-    (L_QUARANTINED, "GM0505", _incident("inc-weekend", category="Werkplek", priority="P1 Kritiek",
-                                        status="Geannuleerd", call="2026-11-20 15:30",
-                                        modified="2026-12-10 12:00",
-                                        holds=[{"start": "2026-11-23T08:00:00+01:00", "end": None}])),
+    (
+        L_QUARANTINED,
+        "GM0505",
+        _incident(
+            "inc-weekend",
+            category="Werkplek",
+            priority="P1 Kritiek",
+            status="Geannuleerd",
+            call="2026-11-20 15:30",
+            modified="2026-12-10 12:00",
+            holds=[{"start": "2026-11-23T08:00:00+01:00", "end": None}],
+        ),
+    ),
     # Holds from the connector's "_holds": Mon 09:00 local -> Tue 15:00 = 480 + 420 = 900 business
     # minutes, less Mon 16:00 -> Tue 10:00 (60 + 120) and Tue 11:00-11:30 (30) on hold = 690 (P2: met).
     # The earlier version (still on hold, no end) is replaced by the latest version's list.
-    (L_NOV, "GM0505", _incident("inc-hold", category="Werkplek", priority="P2 Hoog",
-                                status="In behandeling", call="2026-11-23 08:00", modified="2026-11-23 15:05",
-                                responded="2026-11-23 08:30",
-                                holds=[{"start": "2026-11-23T16:00:00+01:00", "end": None}])),
-    (L_DEC, "GM0505", _incident("inc-hold", category="Werkplek", priority="P2 Hoog",
-                                status="Gereed", call="2026-11-23 08:00", modified="2026-11-24 14:00",
-                                responded="2026-11-23 08:30", completed="2026-11-24 14:00",
-                                holds=[{"start": "2026-11-23T16:00:00+01:00", "end": "2026-11-24T10:00:00+01:00"},
-                                       {"start": "2026-11-24T11:00:00+01:00", "end": "2026-11-24T11:30:00+01:00"}])),
+    (
+        L_NOV,
+        "GM0505",
+        _incident(
+            "inc-hold",
+            category="Werkplek",
+            priority="P2 Hoog",
+            status="In behandeling",
+            call="2026-11-23 08:00",
+            modified="2026-11-23 15:05",
+            responded="2026-11-23 08:30",
+            holds=[{"start": "2026-11-23T16:00:00+01:00", "end": None}],
+        ),
+    ),
+    (
+        L_DEC,
+        "GM0505",
+        _incident(
+            "inc-hold",
+            category="Werkplek",
+            priority="P2 Hoog",
+            status="Gereed",
+            call="2026-11-23 08:00",
+            modified="2026-11-24 14:00",
+            responded="2026-11-23 08:30",
+            completed="2026-11-24 14:00",
+            holds=[
+                {"start": "2026-11-23T16:00:00+01:00", "end": "2026-11-24T10:00:00+01:00"},
+                {"start": "2026-11-24T11:00:00+01:00", "end": "2026-11-24T11:30:00+01:00"},
+            ],
+        ),
+    ),
     # Mon 09:00 local, response 09:10 = 10 (met); resolved Tue 10:00 = 480 + 120 = 600 (> 240).
-    (L_DEC, "GM0505", _incident("inc-p1-slow", category="Werkplek", priority="P1 Kritiek",
-                                status="Gereed", call="2026-11-23 08:00", modified="2026-11-24 09:00",
-                                responded="2026-11-23 08:10", completed="2026-11-24 09:00")),
+    (
+        L_DEC,
+        "GM0505",
+        _incident(
+            "inc-p1-slow",
+            category="Werkplek",
+            priority="P1 Kritiek",
+            status="Gereed",
+            call="2026-11-23 08:00",
+            modified="2026-11-24 09:00",
+            responded="2026-11-23 08:10",
+            completed="2026-11-24 09:00",
+        ),
+    ),
     # Opened Saturday 10:00 local: the clock starts Monday 08:00; response Mon 08:45 = 45,
     # resolved Tue 16:00 = 540 + 480 = 1020 (P3: both met).
-    (L_NOV, "GM0505", _incident("inc-saturday", category="Netwerk", priority="P3 Normaal",
-                                status="In behandeling", call="2026-11-21 09:00",
-                                modified="2026-11-23 07:45", responded="2026-11-23 07:45")),
-    (L_DEC, "GM0505", _incident("inc-saturday", category="Netwerk", priority="P3 Normaal",
-                                status="Gereed", call="2026-11-21 09:00", modified="2026-11-24 15:00",
-                                responded="2026-11-23 07:45", completed="2026-11-24 15:00")),
+    (
+        L_NOV,
+        "GM0505",
+        _incident(
+            "inc-saturday",
+            category="Netwerk",
+            priority="P3 Normaal",
+            status="In behandeling",
+            call="2026-11-21 09:00",
+            modified="2026-11-23 07:45",
+            responded="2026-11-23 07:45",
+        ),
+    ),
+    (
+        L_DEC,
+        "GM0505",
+        _incident(
+            "inc-saturday",
+            category="Netwerk",
+            priority="P3 Normaal",
+            status="Gereed",
+            call="2026-11-21 09:00",
+            modified="2026-11-24 15:00",
+            responded="2026-11-23 07:45",
+            completed="2026-11-24 15:00",
+        ),
+    ),
     # Across Christmas: Thu 24 Dec 16:00 local -> response Mon 28 Dec 09:00 = 60 + 60 = 120
     # (P2 target 60: breached); resolved Mon 13:00 = 60 + 300 = 360 (met).
-    (L_DEC, "GM0505", _incident("inc-xmas", category="Accounts en toegang", priority="P2 Hoog",
-                                status="Gereed", call="2026-12-24 15:00", modified="2026-12-28 12:00",
-                                responded="2026-12-28 08:00", completed="2026-12-28 12:00")),
+    (
+        L_DEC,
+        "GM0505",
+        _incident(
+            "inc-xmas",
+            category="Accounts en toegang",
+            priority="P2 Hoog",
+            status="Gereed",
+            call="2026-12-24 15:00",
+            modified="2026-12-28 12:00",
+            responded="2026-12-28 08:00",
+            completed="2026-12-28 12:00",
+        ),
+    ),
     # Cancelled: stays in fct_tickets without met flags, counts nowhere in sla_monthly.
-    (L_NOV, "GM0505", _incident("inc-cancelled", category="Printen", priority="P4 Laag",
-                                status="Geannuleerd", call="2026-11-20 08:00", modified="2026-11-20 08:20",
-                                completed="2026-11-20 08:20")),
+    (
+        L_NOV,
+        "GM0505",
+        _incident(
+            "inc-cancelled",
+            category="Printen",
+            priority="P4 Laag",
+            status="Geannuleerd",
+            call="2026-11-20 08:00",
+            modified="2026-11-20 08:20",
+            completed="2026-11-20 08:20",
+        ),
+    ),
     # Still open, no response: Thu 26 Nov 09:00 local. At November's end 480 + 540 + 540
     # = 1560 business minutes (> 240): open_breached in November and December.
-    (L_DEC, "GM0505", _incident("inc-open", category="Telefonie", priority="P1 Kritiek",
-                                status="Aangemeld", call="2026-11-26 08:00", modified="2026-11-26 08:00")),
+    (
+        L_DEC,
+        "GM0505",
+        _incident(
+            "inc-open",
+            category="Telefonie",
+            priority="P1 Kritiek",
+            status="Aangemeld",
+            call="2026-11-26 08:00",
+            modified="2026-11-26 08:00",
+        ),
+    ),
     # Unknown category and status: OVERIG (flagged), status from TOPdesk's onHold flag.
-    (L_DEC, "GM0505", _incident("inc-unknown", category="Kantoorartikelen", priority="P4 Laag",
-                                status="Wacht op leverancier", call="2026-11-24 09:00",
-                                modified="2026-11-24 10:00", on_hold=True)),
+    (
+        L_DEC,
+        "GM0505",
+        _incident(
+            "inc-unknown",
+            category="Kantoorartikelen",
+            priority="P4 Laag",
+            status="Wacht op leverancier",
+            call="2026-11-24 09:00",
+            modified="2026-11-24 10:00",
+            on_hold=True,
+        ),
+    ),
     # Only in a quarantined or a running load: never reaches staging.
-    (L_QUARANTINED, "GM0505", _incident("inc-quarantined", category="Werkplek", priority="P2 Hoog",
-                                        status="Aangemeld", call="2026-11-25 09:00",
-                                        modified="2026-11-25 09:00")),
-    (L_RUNNING, "GM0505", _incident("inc-running-load", category="Werkplek", priority="P2 Hoog",
-                                    status="Aangemeld", call="2026-11-25 09:00", modified="2026-11-25 09:00")),
+    (
+        L_QUARANTINED,
+        "GM0505",
+        _incident(
+            "inc-quarantined",
+            category="Werkplek",
+            priority="P2 Hoog",
+            status="Aangemeld",
+            call="2026-11-25 09:00",
+            modified="2026-11-25 09:00",
+        ),
+    ),
+    (
+        L_RUNNING,
+        "GM0505",
+        _incident(
+            "inc-running-load",
+            category="Werkplek",
+            priority="P2 Hoog",
+            status="Aangemeld",
+            call="2026-11-25 09:00",
+            modified="2026-11-25 09:00",
+        ),
+    ),
     # Another organisation: Mon 09:00 local, response 09:30 = 30, resolved 15:00 = 360 (P2: met).
-    (L_OTHER_ORG, "GM0642", _incident("inc-other-org", category="Werkplek", priority="P2 Hoog",
-                                      status="Gereed", call="2026-11-23 08:00", modified="2026-11-23 14:00",
-                                      responded="2026-11-23 08:30", completed="2026-11-23 14:00")),
+    (
+        L_OTHER_ORG,
+        "GM0642",
+        _incident(
+            "inc-other-org",
+            category="Werkplek",
+            priority="P2 Hoog",
+            status="Gereed",
+            call="2026-11-23 08:00",
+            modified="2026-11-23 14:00",
+            responded="2026-11-23 08:30",
+            completed="2026-11-23 14:00",
+        ),
+    ),
 ]
 
 LOADS = [
@@ -204,9 +359,24 @@ def _dbt_build(params: DbParams, dbname: str, work: Path) -> subprocess.Complete
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     done = subprocess.run(
-        [_dbt_executable(), "build", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+        [
+            _dbt_executable(),
+            "build",
+            "--project-dir",
+            str(DBT_PROJECT),
+            "--profiles-dir",
+            str(DBT_PROJECT),
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+        ],
+        cwd=DBT_PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
     )
     assert done.returncode == 0, f"dbt build failed:\n{done.stdout[-8000:]}\n{done.stderr[-2000:]}"
     return done
@@ -239,8 +409,9 @@ def warehouse(pg_server: DbParams, tmp_path_factory: pytest.TempPathFactory) -> 
         ensure_schema(params.url(dbname))
         _dbt_build(params, dbname, work)  # an empty raw table builds and passes every test
         with psycopg.connect(params.url(dbname), autocommit=True) as conn:
-            empty = conn.execute("select (select count(*) from marts.fct_tickets),"
-                                 " (select count(*) from marts.sla_monthly)").fetchone()
+            empty = conn.execute(
+                "select (select count(*) from marts.fct_tickets), (select count(*) from marts.sla_monthly)"
+            ).fetchone()
             assert empty == (0, 0)
             _land(conn)
         _dbt_build(params, dbname, work)
@@ -260,41 +431,84 @@ def _ticket(conn: psycopg.Connection, ticket_id: str) -> dict[str, Any]:
 
 def _monthly(conn: psycopg.Connection, month: str, org: str, service: str, priority: str) -> dict[str, Any]:
     cur = conn.execute(
-        "select * from marts.sla_monthly where month = %s and org_code = %s and service_code = %s"
-        " and priority = %s", (dt.date.fromisoformat(month), org, service, priority))
+        "select * from marts.sla_monthly where month = %s and org_code = %s and service_code = %s and priority = %s",
+        (dt.date.fromisoformat(month), org, service, priority),
+    )
     row = cur.fetchone()
     assert row is not None, f"no sla_monthly row for {month} {org} {service} {priority}"
     return dict(zip([c.name for c in cur.description or ()], row))
 
 
 def test_fct_tickets_has_exactly_the_contract_columns(warehouse: psycopg.Connection) -> None:
-    columns = [r[0] for r in warehouse.execute(
-        "select column_name from information_schema.columns"
-        " where table_schema = 'marts' and table_name = 'fct_tickets' order by ordinal_position")]
+    columns = [
+        r[0]
+        for r in warehouse.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'marts' and table_name = 'fct_tickets' order by ordinal_position"
+        )
+    ]
     assert columns == [
-        "org_code", "ticket_id", "source_system", "service_code", "priority", "status", "opened_at",
-        "first_response_at", "resolved_at", "closed_at", "on_hold_business_minutes",
-        "response_business_minutes", "resolution_business_minutes", "response_target_minutes",
-        "resolution_target_minutes", "response_met", "resolution_met",
+        "org_code",
+        "ticket_id",
+        "source_system",
+        "service_code",
+        "priority",
+        "status",
+        "opened_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+        "on_hold_business_minutes",
+        "response_business_minutes",
+        "resolution_business_minutes",
+        "response_target_minutes",
+        "resolution_target_minutes",
+        "response_met",
+        "resolution_met",
     ]
 
 
 def test_sla_monthly_has_exactly_the_contract_columns(warehouse: psycopg.Connection) -> None:
-    columns = [r[0] for r in warehouse.execute(
-        "select column_name from information_schema.columns"
-        " where table_schema = 'marts' and table_name = 'sla_monthly' order by ordinal_position")]
+    columns = [
+        r[0]
+        for r in warehouse.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'marts' and table_name = 'sla_monthly' order by ordinal_position"
+        )
+    ]
     assert columns == [
-        "month", "org_code", "service_code", "priority", "tickets_resolved", "resolution_met",
-        "resolution_breached", "resolution_attainment_pct", "responses", "response_met",
-        "response_attainment_pct", "target_pct", "target_achieved", "p50_resolution_business_minutes",
-        "p90_resolution_business_minutes", "open_breached",
+        "month",
+        "org_code",
+        "service_code",
+        "priority",
+        "tickets_resolved",
+        "resolution_met",
+        "resolution_breached",
+        "resolution_attainment_pct",
+        "responses",
+        "response_met",
+        "response_attainment_pct",
+        "target_pct",
+        "target_achieved",
+        "p50_resolution_business_minutes",
+        "p90_resolution_business_minutes",
+        "open_breached",
     ]
 
 
 def test_only_accepted_loads_reach_the_marts_latest_version_wins(warehouse: psycopg.Connection) -> None:
     ids = {r[0] for r in warehouse.execute("select ticket_id from marts.fct_tickets")}
-    assert ids == {"inc-weekend", "inc-p1-slow", "inc-saturday", "inc-xmas", "inc-cancelled",
-                   "inc-open", "inc-unknown", "inc-other-org", "inc-hold"}
+    assert ids == {
+        "inc-weekend",
+        "inc-p1-slow",
+        "inc-saturday",
+        "inc-xmas",
+        "inc-cancelled",
+        "inc-open",
+        "inc-unknown",
+        "inc-other-org",
+        "inc-hold",
+    }
     weekend = _ticket(warehouse, "inc-weekend")
     assert weekend["status"] == "closed"  # not the quarantined 'Geannuleerd' version
     assert weekend["closed_at"] == dt.datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -318,7 +532,8 @@ def test_holds_from_the_payload_are_subtracted(warehouse: psycopg.Connection) ->
     assert (t["response_business_minutes"], t["resolution_business_minutes"]) == (30, 690)
     assert (t["response_met"], t["resolution_met"]) == (True, True)
     periods = warehouse.execute(
-        "select count(*) from intermediate.int_ticket_holds_merged where ticket_id = 'inc-hold'").fetchone()
+        "select count(*) from intermediate.int_ticket_holds_merged where ticket_id = 'inc-hold'"
+    ).fetchone()
     assert periods == (2,)
 
 
@@ -356,8 +571,8 @@ def test_unknown_category_and_status_fall_back(warehouse: psycopg.Connection) ->
     t = _ticket(warehouse, "inc-unknown")
     assert (t["service_code"], t["status"], t["priority"]) == ("OVERIG", "on_hold", "P4")
     flagged = warehouse.execute(
-        "select service_mapped, status_mapped from intermediate.int_tickets_timed"
-        " where ticket_id = 'inc-unknown'").fetchone()
+        "select service_mapped, status_mapped from intermediate.int_tickets_timed where ticket_id = 'inc-unknown'"
+    ).fetchone()
     assert flagged == (False, False)
 
 
@@ -392,19 +607,20 @@ def test_open_breached_at_month_end(warehouse: psycopg.Connection) -> None:
         assert row["resolution_attainment_pct"] is None and row["target_achieved"] is None
     aged = warehouse.execute(
         "select elapsed_business_minutes from intermediate.int_open_tickets_aged"
-        " where ticket_id = 'inc-open' and month = date '2026-11-01'").fetchone()
+        " where ticket_id = 'inc-open' and month = date '2026-11-01'"
+    ).fetchone()
     assert aged == (1560,)  # Thu 26 09:00-17:00 + Fri 27 + Mon 30, judged at local midnight 1 Dec
 
 
 def test_cancelled_and_other_orgs_stay_out_of_each_others_rows(warehouse: psycopg.Connection) -> None:
-    printen = warehouse.execute(
-        "select count(*) from marts.sla_monthly where service_code = 'PRINTEN'").fetchone()
+    printen = warehouse.execute("select count(*) from marts.sla_monthly where service_code = 'PRINTEN'").fetchone()
     assert printen == (0,)
     other = _monthly(warehouse, "2026-11-01", "GM0642", "WERKPLEK", "P2")
     assert (other["tickets_resolved"], other["resolution_met"], other["responses"]) == (1, 1, 1)
     assert other["target_achieved"] is True
     keys = warehouse.execute(
-        "select month, org_code, service_code, priority from marts.sla_monthly order by 1, 2, 3, 4").fetchall()
+        "select month, org_code, service_code, priority from marts.sla_monthly order by 1, 2, 3, 4"
+    ).fetchall()
     assert keys == [
         (dt.date(2026, 11, 1), "GM0505", "NETWERK", "P3"),
         (dt.date(2026, 11, 1), "GM0505", "TELEFONIE", "P1"),

@@ -115,8 +115,12 @@ def _ledger(months: range, *, housing_march: str = "1250.00") -> str:
     lines = []
     for m in months:
         month = f"2021-{m:02d}"
-        lines += [f"{month},personnel,38517.43,salarissen", f"{month},licences,7333.33,",
-                  f"{month},infrastructure,4166.67,", f"{month},housing,{housing_march if m == 3 else '1250.00'},"]
+        lines += [
+            f"{month},personnel,38517.43,salarissen",
+            f"{month},licences,7333.33,",
+            f"{month},infrastructure,4166.67,",
+            f"{month},housing,{housing_march if m == 3 else '1250.00'},",
+        ]
     return LEDGER_HEADER + "\n".join(lines) + "\n"
 
 
@@ -128,14 +132,28 @@ def _ticket(tid: str, opened: str, status: str = "resolved") -> str:
 def _incident(incident_id: str, call: str, completed: str, rating: int | None) -> dict[str, Any]:
     """A TOPdesk incident payload as the connector lands it (UTC strings)."""
     return {
-        "id": incident_id, "number": f"I 2103 {incident_id[-1]}", "briefDescription": "test",
+        "id": incident_id,
+        "number": f"I 2103 {incident_id[-1]}",
+        "briefDescription": "test",
         "caller": {"dynamicName": "pseudo-1", "branch": {"name": "Stadskantoor"}},
-        "callDate": call, "creationDate": call, "modificationDate": completed,
-        "category": {"name": "Werkplek"}, "subcategory": {"name": "test"},
-        "priority": {"name": "P3 Normaal"}, "processingStatus": {"name": "Gereed"},
-        "operatorGroup": {"name": "Servicedesk"}, "responded": True, "responseDate": completed,
-        "completed": True, "completedDate": completed, "closed": False, "closedDate": None,
-        "onHold": False, "onHoldDate": None, "onHoldDuration": 0, "feedbackRating": rating,
+        "callDate": call,
+        "creationDate": call,
+        "modificationDate": completed,
+        "category": {"name": "Werkplek"},
+        "subcategory": {"name": "test"},
+        "priority": {"name": "P3 Normaal"},
+        "processingStatus": {"name": "Gereed"},
+        "operatorGroup": {"name": "Servicedesk"},
+        "responded": True,
+        "responseDate": completed,
+        "completed": True,
+        "completedDate": completed,
+        "closed": False,
+        "closedDate": None,
+        "onHold": False,
+        "onHoldDate": None,
+        "onHoldDuration": 0,
+        "feedbackRating": rating,
         "targetDate": None,
     }
 
@@ -172,12 +190,15 @@ def _land_topdesk() -> None:
         conn.execute(
             "insert into audit.loads (load_id, org_code, source_system, entity, window_start, window_end, status)"
             " values (%s, 'GM0505', 'topdesk', 'incidents', '2021-03-01 00:00+00', '2021-04-02 00:00+00',"
-            " 'accepted')", (load_id,))
+            " 'accepted')",
+            (load_id,),
+        )
         for payload in INCIDENTS:
             conn.execute(
                 "insert into raw.topdesk_incidents (load_id, org_code, incident_id, modified_at, payload)"
                 " values (%s, 'GM0505', %s, %s::timestamptz, %s::jsonb)",
-                (load_id, payload["id"], payload["modificationDate"], json.dumps(payload)))
+                (load_id, payload["id"], payload["modificationDate"], json.dumps(payload)),
+            )
 
 
 @pytest.fixture(scope="module")
@@ -187,23 +208,39 @@ def built(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SSC_PSEUDONYMISATION_KEY", KEY)
         # The SSC's files: ledger (July wrong), keys, baselines, the yearly survey.
-        _write(ssc, "costs_SSC_2021.csv", _ledger(range(1, 13), housing_march="1249.79").replace(
-            "2021-07,personnel,38517.43", "2021-07,personnel,99999.99"))
-        _write(ssc, "allocation_keys_SSC_2021.csv", "year,org_code,key,value\n"
-               "2021,GM0505,inhabitants,119000\n2021,GM0642,inhabitants,45000\n2021,GM0590,inhabitants,32000\n"
-               "2021,GM0505,fixed_pct,55\n2021,GM0642,fixed_pct,25\n2021,GM0590,fixed_pct,20\n")
+        _write(
+            ssc,
+            "costs_SSC_2021.csv",
+            _ledger(range(1, 13), housing_march="1249.79").replace(
+                "2021-07,personnel,38517.43", "2021-07,personnel,99999.99"
+            ),
+        )
+        _write(
+            ssc,
+            "allocation_keys_SSC_2021.csv",
+            "year,org_code,key,value\n"
+            "2021,GM0505,inhabitants,119000\n2021,GM0642,inhabitants,45000\n2021,GM0590,inhabitants,32000\n"
+            "2021,GM0505,fixed_pct,55\n2021,GM0642,fixed_pct,25\n2021,GM0590,fixed_pct,20\n",
+        )
         # "2,125" would be refused as ambiguous (one separator, three digits: 2125 or 2.125?);
         # a fourth decimal digit says it is a decimal mark.
-        _write(ssc, "baselines_SSC_2021.csv", "org_code;baseline_year;yearly_cost_eur;indexation_pct\n"
-               "GM0505;2019;500.000,00;2,1250\nGM0642;2018;180.000,00;\nGM0590;2020;130.000,00;\n")
-        _write(ssc, "survey_responses_SSC_KTO-2021.csv",
-               "survey_id,responded_on,service_code,score,scale_max,respondent_email,org_code\n"
-               "KTO-2021,2021-10-04,Werkplek,8,10,a@gm0505.example.nl,GM0505\n"
-               "KTO-2021,2021-10-05,Werkplek,6,10,b@gm0505.example.nl,GM0505\n"
-               "KTO-2021,2021-10-06,Werkplek,10,10,c@gm0505.example.nl,GM0505\n"
-               "KTO-2021,2021-10-07,Printen,7,10,d@gm0505.example.nl,GM0505\n"
-               "KTO-2021,2021-10-08,Werkplek,5,10,e@gm0642.example.nl,GM0642\n"
-               "KTO-2021,2021-11-02,Werkplek,9,10,f@gm0590.example.nl,GM0590\n")
+        _write(
+            ssc,
+            "baselines_SSC_2021.csv",
+            "org_code;baseline_year;yearly_cost_eur;indexation_pct\n"
+            "GM0505;2019;500.000,00;2,1250\nGM0642;2018;180.000,00;\nGM0590;2020;130.000,00;\n",
+        )
+        _write(
+            ssc,
+            "survey_responses_SSC_KTO-2021.csv",
+            "survey_id,responded_on,service_code,score,scale_max,respondent_email,org_code\n"
+            "KTO-2021,2021-10-04,Werkplek,8,10,a@gm0505.example.nl,GM0505\n"
+            "KTO-2021,2021-10-05,Werkplek,6,10,b@gm0505.example.nl,GM0505\n"
+            "KTO-2021,2021-10-06,Werkplek,10,10,c@gm0505.example.nl,GM0505\n"
+            "KTO-2021,2021-10-07,Printen,7,10,d@gm0505.example.nl,GM0505\n"
+            "KTO-2021,2021-10-08,Werkplek,5,10,e@gm0642.example.nl,GM0642\n"
+            "KTO-2021,2021-11-02,Werkplek,9,10,f@gm0590.example.nl,GM0590\n",
+        )
         assert len(_drop(inbox, "SSC")) == 4
         # A later correction of July replaces all of July's lines.
         _write(ssc, "costs_SSC_2021_correctie_juli.csv", _ledger(range(7, 8)))
@@ -215,24 +252,46 @@ def built(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
         # GM0642's own baseline (replaces the SSC's) and its own 5-point panel.
         # (with the optional indexation_pct column, left empty: without the column the inbox
         # cannot land a baselines file -- a KeyError in the loader, see docs/finance.md)
-        _write(inbox / "GM0642", "baselines_GM0642_2021.csv", "org_code,baseline_year,yearly_cost_eur,indexation_pct\n"
-               "GM0642,2018,190000.00,\n")
-        _write(inbox / "GM0642", "survey_responses_GM0642_panel.csv",
-               "survey_id,responded_on,service_code,score,scale_max\n"
-               "PANEL-2021-Q4,2021-11-10,Werkplek,4,5\nPANEL-2021-Q4,2021-11-11,Werkplek,2,5\n"
-               "PANEL-2021-Q4,2021-11-12,Werkplek,5,5\n")
-        _write(inbox / "GM0642", "tickets_GM0642_2021.csv", TICKET_HEADER
-               + _ticket("B1", "2021-01-05T09:00:00+01:00") + _ticket("B2", "2021-01-06T09:00:00+01:00")
-               + _ticket("B3", "2021-07-06T09:00:00+02:00"))
+        _write(
+            inbox / "GM0642",
+            "baselines_GM0642_2021.csv",
+            "org_code,baseline_year,yearly_cost_eur,indexation_pct\nGM0642,2018,190000.00,\n",
+        )
+        _write(
+            inbox / "GM0642",
+            "survey_responses_GM0642_panel.csv",
+            "survey_id,responded_on,service_code,score,scale_max\n"
+            "PANEL-2021-Q4,2021-11-10,Werkplek,4,5\nPANEL-2021-Q4,2021-11-11,Werkplek,2,5\n"
+            "PANEL-2021-Q4,2021-11-12,Werkplek,5,5\n",
+        )
+        _write(
+            inbox / "GM0642",
+            "tickets_GM0642_2021.csv",
+            TICKET_HEADER
+            + _ticket("B1", "2021-01-05T09:00:00+01:00")
+            + _ticket("B2", "2021-01-06T09:00:00+01:00")
+            + _ticket("B3", "2021-07-06T09:00:00+02:00"),
+        )
         _drop(inbox, "GM0642")
-        _write(inbox / "GM0505", "tickets_GM0505_2021.csv", TICKET_HEADER
-               + _ticket("A1", "2021-01-05T09:00:00+01:00") + _ticket("A2", "2021-01-20T09:00:00+01:00")
-               + _ticket("A3", "2021-01-31T23:30:00+00:00")
-               + _ticket("A4", "2021-01-21T09:00:00+01:00", status="cancelled"))
+        _write(
+            inbox / "GM0505",
+            "tickets_GM0505_2021.csv",
+            TICKET_HEADER
+            + _ticket("A1", "2021-01-05T09:00:00+01:00")
+            + _ticket("A2", "2021-01-20T09:00:00+01:00")
+            + _ticket("A3", "2021-01-31T23:30:00+00:00")
+            + _ticket("A4", "2021-01-21T09:00:00+01:00", status="cancelled"),
+        )
         _drop(inbox, "GM0505")
-        _write(inbox / "GM0590", "tickets_GM0590_2021.csv", TICKET_HEADER
-               + _ticket("C0", "2021-06-20T09:00:00+02:00") + _ticket("C1", "2021-07-01T09:00:00+02:00")
-               + _ticket("C2", "2021-07-02T09:00:00+02:00") + _ticket("C3", "2021-07-31T09:00:00+02:00"))
+        _write(
+            inbox / "GM0590",
+            "tickets_GM0590_2021.csv",
+            TICKET_HEADER
+            + _ticket("C0", "2021-06-20T09:00:00+02:00")
+            + _ticket("C1", "2021-07-01T09:00:00+02:00")
+            + _ticket("C2", "2021-07-02T09:00:00+02:00")
+            + _ticket("C3", "2021-07-31T09:00:00+02:00"),
+        )
         _drop(inbox, "GM0590")
     _land_topdesk()
     transform.run_dbt(SELECT, target_path=tmp_path_factory.mktemp("dbt"))
@@ -273,28 +332,65 @@ EXPECTED: dict[tuple[int, str], tuple[str, str, int, str | None, str, str, str, 
     (12, B): ("0.21951220", "11253.83", 0, None, "15833.33", "4579.50", "28.92", "38073.40"),
     (12, C): ("0.20000000", "10253.48", 0, None, "10833.33", "579.85", "5.35", "3479.12"),
 }
-COLUMNS = ("allocation_share", "ssc_cost_eur", "tickets", "cost_per_ticket_eur", "baseline_cost_eur",
-           "saving_eur", "saving_pct", "saving_ytd_eur")
+COLUMNS = (
+    "allocation_share",
+    "ssc_cost_eur",
+    "tickets",
+    "cost_per_ticket_eur",
+    "baseline_cost_eur",
+    "saving_eur",
+    "saving_pct",
+    "saving_ytd_eur",
+)
 
 
 def test_cost_savings_monthly_has_exactly_the_contract_columns(built: str) -> None:
-    columns = [r[0] for r in query(
-        "select column_name from information_schema.columns"
-        " where table_schema = 'marts' and table_name = 'cost_savings_monthly' order by ordinal_position")]
-    assert columns == ["month", "org_code", "allocation_key", "allocation_share", "ssc_cost_eur", "tickets",
-                       "cost_per_ticket_eur", "baseline_cost_eur", "saving_eur", "saving_pct", "saving_ytd_eur"]
-    money = query("select column_name, data_type, numeric_scale from information_schema.columns"
-                  " where table_schema = 'marts' and table_name = 'cost_savings_monthly'"
-                  " and column_name like '%_eur'")
+    columns = [
+        r[0]
+        for r in query(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'marts' and table_name = 'cost_savings_monthly' order by ordinal_position"
+        )
+    ]
+    assert columns == [
+        "month",
+        "org_code",
+        "allocation_key",
+        "allocation_share",
+        "ssc_cost_eur",
+        "tickets",
+        "cost_per_ticket_eur",
+        "baseline_cost_eur",
+        "saving_eur",
+        "saving_pct",
+        "saving_ytd_eur",
+    ]
+    money = query(
+        "select column_name, data_type, numeric_scale from information_schema.columns"
+        " where table_schema = 'marts' and table_name = 'cost_savings_monthly'"
+        " and column_name like '%_eur'"
+    )
     assert {(t, s) for _, t, s in money} == {("numeric", 2)}  # never float
 
 
 def test_csat_monthly_has_exactly_the_contract_columns(built: str) -> None:
-    columns = [r[0] for r in query(
-        "select column_name from information_schema.columns"
-        " where table_schema = 'marts' and table_name = 'csat_monthly' order by ordinal_position")]
-    assert columns == ["month", "org_code", "service_code", "source", "responses", "avg_score", "scale_max",
-                       "pct_satisfied"]
+    columns = [
+        r[0]
+        for r in query(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'marts' and table_name = 'csat_monthly' order by ordinal_position"
+        )
+    ]
+    assert columns == [
+        "month",
+        "org_code",
+        "service_code",
+        "source",
+        "responses",
+        "avg_score",
+        "scale_max",
+        "pct_satisfied",
+    ]
 
 
 def test_hand_computed_figures_match_to_the_cent(built: str) -> None:
@@ -315,9 +411,11 @@ def test_grain_three_organisations_one_joining_in_july(built: str) -> None:
     assert len(rows) == 6 * 2 + 6 * 3
     # GM0531 had joined but is not in the 2021 allocation keys: left out (the warn test says so);
     # GM0610 joins in 2022.
-    flags = query("select org_code, bool_and(has_joined), bool_or(has_allocation_keys)"
-                  " from intermediate.int_organisation_months_spanned where org_code in ('GM0531', 'GM0610')"
-                  " group by org_code order by org_code")
+    flags = query(
+        "select org_code, bool_and(has_joined), bool_or(has_allocation_keys)"
+        " from intermediate.int_organisation_months_spanned where org_code in ('GM0531', 'GM0610')"
+        " group by org_code order by org_code"
+    )
     assert flags == [("GM0531", True, False), ("GM0610", False, False)]
 
 
@@ -330,38 +428,51 @@ def test_allocated_costs_add_up_exactly_to_the_ssc_total_every_month(built: str)
     assert {m for m, total in ledger.items() if total != D("51267.43")} == {dt.date(2021, 3, 1)}
     allocated = dict(query("select month, sum(ssc_cost_eur) from marts.cost_savings_monthly group by month"))
     assert allocated == ledger
-    totals = query("select org_code, sum(ssc_cost_eur), sum(baseline_cost_eur) from marts.cost_savings_monthly"
-                   " group by org_code order by org_code")
-    assert totals == [(A, D("401761.47"), D("521475.78")), (C, D("61520.88"), D("65000.00")),
-                      (B, D("151926.60"), D("190000.00"))]
+    totals = query(
+        "select org_code, sum(ssc_cost_eur), sum(baseline_cost_eur) from marts.cost_savings_monthly"
+        " group by org_code order by org_code"
+    )
+    assert totals == [
+        (A, D("401761.47"), D("521475.78")),
+        (C, D("61520.88"), D("65000.00")),
+        (B, D("151926.60"), D("190000.00")),
+    ]
     assert sum(t[1] for t in totals) == D("615208.95") == sum(ledger.values())
 
 
 def test_tie_break_gives_the_last_cent_to_the_lowest_org_code(built: str) -> None:
-    march = query("select org_code, remainder_cents, gets_extra_cent, ssc_cost_cents"
-                  " from intermediate.int_costs_allocated where month = date '2021-03-01' order by org_code")
+    march = query(
+        "select org_code, remainder_cents, gets_extra_cent, ssc_cost_cents"
+        " from intermediate.int_costs_allocated where month = date '2021-03-01' order by org_code"
+    )
     assert [(o, round(r, 12), extra, cents) for o, r, extra, cents in march] == [
-        (A, D("0.5"), True, 3720000), (B, D("0.5"), False, 1406722)]
+        (A, D("0.5"), True, 3720000),
+        (B, D("0.5"), False, 1406722),
+    ]
 
 
 def test_baseline_is_indexed_and_rounded_cumulatively(built: str) -> None:
-    a = query("select baseline_cost_eur from intermediate.int_baselines_spread where org_code = %s"
-              " order by month", A)
+    a = query("select baseline_cost_eur from intermediate.int_baselines_spread where org_code = %s order by month", A)
     assert [v for (v,) in a] == [D("43456.32"), D("43456.31")] * 6
-    b = query("select baseline_cost_eur from intermediate.int_baselines_spread where org_code = %s"
-              " order by month", B)  # GM0642's own file (190 000) replaced the SSC's 180 000
+    b = query(
+        "select baseline_cost_eur from intermediate.int_baselines_spread where org_code = %s order by month", B
+    )  # GM0642's own file (190 000) replaced the SSC's 180 000
     assert [v for (v,) in b] == [D("15833.33"), D("15833.34"), D("15833.33")] * 4
-    c = query("select baseline_cost_eur from intermediate.int_baselines_spread where org_code = %s"
-              " order by month", C)
+    c = query("select baseline_cost_eur from intermediate.int_baselines_spread where org_code = %s order by month", C)
     assert [v for (v,) in c] == [D("0.00")] * 6 + [D("10833.33"), D("10833.34"), D("10833.33")] * 2
-    factor = query("select distinct indexation_factor, indexed_yearly_cost_eur from intermediate.int_baselines_spread"
-                   " where org_code = %s", A)
+    factor = query(
+        "select distinct indexation_factor, indexed_yearly_cost_eur from intermediate.int_baselines_spread"
+        " where org_code = %s",
+        A,
+    )
     assert factor == [(D("1.0429515625"), D("521475.78125"))]
 
 
 def test_csat_monthly_by_hand(built: str) -> None:
-    rows = query("select month, org_code, service_code, source, responses, avg_score, scale_max, pct_satisfied"
-                 " from marts.csat_monthly order by source desc, month, org_code, service_code, scale_max")
+    rows = query(
+        "select month, org_code, service_code, source, responses, avg_score, scale_max, pct_satisfied"
+        " from marts.csat_monthly order by source desc, month, org_code, service_code, scale_max"
+    )
     m = dt.date
     assert rows == [
         (m(2021, 3, 1), A, "WERKPLEK", "ticket_feedback", 2, D("4.00"), 5, D("50.00")),
@@ -377,5 +488,6 @@ def test_csat_monthly_by_hand(built: str) -> None:
 def test_no_e_mail_address_reaches_the_warehouse(built: str) -> None:
     dump = query("select string_agg(t::text, ' ') from raw.file_survey_responses t")[0][0]
     assert "@" not in dump
-    assert query("select count(*) from staging.stg_files__survey_responses"
-                 " where respondent_pseudonym is not null") == [(6,)]
+    assert query("select count(*) from staging.stg_files__survey_responses where respondent_pseudonym is not null") == [
+        (6,)
+    ]

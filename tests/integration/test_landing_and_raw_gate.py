@@ -18,10 +18,15 @@ W_END = dt.datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
 
 def incident(iid: str, **over: object) -> dict[str, object]:
     rec: dict[str, object] = {
-        "id": iid, "number": f"I 2611 {iid[-4:]}", "callDate": "2026-11-20T08:00:00.000+0000",
-        "modificationDate": "2026-11-20T12:00:00.000+0000", "responseDate": "2026-11-20T08:30:00.000+0000",
-        "completedDate": "2026-11-20T11:00:00.000+0000", "closedDate": None,
-        "priority": {"name": "P3 Normaal"}, "processingStatus": {"name": "Gereed"},
+        "id": iid,
+        "number": f"I 2611 {iid[-4:]}",
+        "callDate": "2026-11-20T08:00:00.000+0000",
+        "modificationDate": "2026-11-20T12:00:00.000+0000",
+        "responseDate": "2026-11-20T08:30:00.000+0000",
+        "completedDate": "2026-11-20T11:00:00.000+0000",
+        "closedDate": None,
+        "priority": {"name": "P3 Normaal"},
+        "processingStatus": {"name": "Gereed"},
         "category": {"name": "Werkplek"},
     }
     rec.update(over)
@@ -35,8 +40,9 @@ def rows_of(load_id: str) -> int:
 
 def load_row(load_id: str) -> tuple[str, int | None, str | None]:
     with warehouse.connect() as conn:
-        return conn.execute("select status, rows_landed, message from audit.loads where load_id = %s",
-                            (load_id,)).fetchone()
+        return conn.execute(
+            "select status, rows_landed, message from audit.loads where load_id = %s", (load_id,)
+        ).fetchone()
 
 
 def test_clean_load_lands_and_is_accepted(fresh_db: str) -> None:
@@ -51,13 +57,17 @@ def test_clean_load_lands_and_is_accepted(fresh_db: str) -> None:
     assert load_row(result.load_id)[0] == "accepted"
     with warehouse.connect() as conn:
         success, failed = conn.execute(
-            "select success, failed from audit.validations where load_id = %s", (result.load_id,)).fetchone()
+            "select success, failed from audit.validations where load_id = %s", (result.load_id,)
+        ).fetchone()
     assert (success, failed) == (True, 0)
 
 
 def test_poisoned_load_is_quarantined_with_a_readable_message(fresh_db: str) -> None:
-    recs = [incident("ok-1"), incident("bad-1", completedDate="2026-11-20T07:00:00.000+0000"),
-            incident("bad-2", priority={"name": "Spoed"})]
+    recs = [
+        incident("ok-1"),
+        incident("bad-1", completedDate="2026-11-20T07:00:00.000+0000"),
+        incident("bad-2", priority={"name": "Spoed"}),
+    ]
     result = landing.run_load("GM0642", TOPDESK_INCIDENTS, W_START, W_END, recs)
     with pytest.raises(validation.LoadQuarantined) as err:
         validation.validate_load(result.load_id, "raw_topdesk_incidents")
@@ -72,8 +82,7 @@ def test_poisoned_load_is_quarantined_with_a_readable_message(fresh_db: str) -> 
 
 
 def test_warning_is_recorded_but_passes(fresh_db: str) -> None:
-    result = landing.run_load("GM0590", TOPDESK_INCIDENTS, W_START, W_END,
-                              [incident("w-1", category=None)])
+    result = landing.run_load("GM0590", TOPDESK_INCIDENTS, W_START, W_END, [incident("w-1", category=None)])
     outcome = validation.validate_load(result.load_id, "raw_topdesk_incidents")
     assert outcome.success
     rules = {f.rule: f.severity for f in outcome.failed}
@@ -92,21 +101,26 @@ def test_failure_mid_stream_lands_nothing_and_marks_the_load_failed(fresh_db: st
         landing.run_load("GM0505", TOPDESK_INCIDENTS, W_START, W_END, records())
     with warehouse.connect() as conn:
         load_id, status, message = conn.execute(
-            "select load_id, status, message from audit.loads where status = 'failed'").fetchone()
+            "select load_id, status, message from audit.loads where status = 'failed'"
+        ).fetchone()
     assert status == "failed" and "remote closed the connection" in message
     assert rows_of(str(load_id)) == 0
 
 
 def test_payload_round_trips_exactly(fresh_db: str) -> None:
     """msgspec's JSON through COPY's text format: escapes, tabs, newlines and non-ASCII survive."""
-    tricky = incident("rt-1", briefDescription='Printer "3e" verdieping\tkapot\nzie C:\\temp\\log — één €',
-                      onHoldDuration=0, feedbackRating=None, _holds=[{"start": "2026-11-20T09:00:00+00:00",
-                                                                      "end": None}])
+    tricky = incident(
+        "rt-1",
+        briefDescription='Printer "3e" verdieping\tkapot\nzie C:\\temp\\log — één €',
+        onHoldDuration=0,
+        feedbackRating=None,
+        _holds=[{"start": "2026-11-20T09:00:00+00:00", "end": None}],
+    )
     result = landing.run_load("GM0505", TOPDESK_INCIDENTS, W_START, W_END, [tricky])
     with warehouse.connect() as conn:
         payload, incident_id, modified_at = conn.execute(
-            "select payload, incident_id, modified_at from raw.topdesk_incidents where load_id = %s",
-            (result.load_id,)).fetchone()
+            "select payload, incident_id, modified_at from raw.topdesk_incidents where load_id = %s", (result.load_id,)
+        ).fetchone()
     assert payload == tricky
     assert (incident_id, modified_at) == ("rt-1", dt.datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
 
@@ -117,8 +131,7 @@ def test_rows_land_only_in_a_running_load(fresh_db: str) -> None:
     with pytest.raises(landing.LoadNotRunning, match="failed"):
         landing.land_records(load_id, "GM0505", TOPDESK_INCIDENTS, [incident("late-1")])
     with pytest.raises(landing.LoadNotRunning, match="not in audit.loads"):
-        landing.land_records("00000000-0000-0000-0000-000000000000", "GM0505", TOPDESK_INCIDENTS,
-                             [incident("late-2")])
+        landing.land_records("00000000-0000-0000-0000-000000000000", "GM0505", TOPDESK_INCIDENTS, [incident("late-2")])
     assert rows_of(load_id) == 0
     assert load_row(load_id)[0] == "failed"
 
@@ -144,19 +157,30 @@ def test_a_load_with_raw_rows_cannot_be_deleted_rekeyed_or_truncated(fresh_db: s
 def test_schema_upgrade_drops_the_per_row_foreign_key_and_the_key_index(fresh_db: str) -> None:
     """A warehouse made by the earlier DDL (foreign key + key index on raw) is upgraded in place."""
     with warehouse.connect(autocommit=True) as conn:
-        conn.execute("alter table raw.topdesk_incidents add constraint topdesk_incidents_load_id_fkey"
-                     " foreign key (load_id) references audit.loads (load_id)")
-        conn.execute("create index topdesk_incidents_key on raw.topdesk_incidents"
-                     " (org_code, incident_id, modified_at desc)")
+        conn.execute(
+            "alter table raw.topdesk_incidents add constraint topdesk_incidents_load_id_fkey"
+            " foreign key (load_id) references audit.loads (load_id)"
+        )
+        conn.execute(
+            "create index topdesk_incidents_key on raw.topdesk_incidents (org_code, incident_id, modified_at desc)"
+        )
         conn.execute("delete from audit.schema_versions")
     warehouse.ensure_schema()
     warehouse.ensure_schema()  # a second run changes nothing
     with warehouse.connect() as conn:
-        fks = conn.execute("select conrelid::regclass::text from pg_constraint where contype = 'f'"
-                           " and conrelid::regclass::text like 'raw.%'").fetchall()
-        indexes = conn.execute("select indexname from pg_indexes where schemaname = 'raw'"
-                               " and tablename in ('topdesk_incidents', 'servicenow_incidents',"
-                               " 'file_tickets', 'file_ticket_holds') order by 1").fetchall()
+        fks = conn.execute(
+            "select conrelid::regclass::text from pg_constraint where contype = 'f'"
+            " and conrelid::regclass::text like 'raw.%'"
+        ).fetchall()
+        indexes = conn.execute(
+            "select indexname from pg_indexes where schemaname = 'raw'"
+            " and tablename in ('topdesk_incidents', 'servicenow_incidents',"
+            " 'file_tickets', 'file_ticket_holds') order by 1"
+        ).fetchall()
     assert fks == []
-    assert [name for (name,) in indexes] == ["file_ticket_holds_load", "file_tickets_load",
-                                             "servicenow_incidents_load", "topdesk_incidents_load"]
+    assert [name for (name,) in indexes] == [
+        "file_ticket_holds_load",
+        "file_tickets_load",
+        "servicenow_incidents_load",
+        "topdesk_incidents_load",
+    ]

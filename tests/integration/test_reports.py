@@ -29,58 +29,283 @@ from ssc_pipeline.warehouse import DbParams, ensure_schema  # noqa: E402
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 OCT, SEP, OLD = dt.date(2026, 10, 1), dt.date(2026, 9, 1), dt.date(2025, 10, 1)
-LINEAGE = ("version", "published_at", "dbt_invocation_id", "validation_run_id", "source_row_count", "checksum",
-           "completeness_override")
+LINEAGE = (
+    "version",
+    "published_at",
+    "dbt_invocation_id",
+    "validation_run_id",
+    "source_row_count",
+    "checksum",
+    "completeness_override",
+)
 
 SLA_COLUMNS = {
-    "month": "date not null", "org_code": "text not null", "service_code": "text not null",
-    "priority": "text not null", "tickets_resolved": "integer", "resolution_met": "integer",
-    "resolution_breached": "integer", "resolution_attainment_pct": "numeric", "responses": "integer",
-    "response_met": "integer", "response_attainment_pct": "numeric", "target_pct": "numeric",
-    "target_achieved": "boolean", "p50_resolution_business_minutes": "numeric",
-    "p90_resolution_business_minutes": "numeric", "open_breached": "integer",
+    "month": "date not null",
+    "org_code": "text not null",
+    "service_code": "text not null",
+    "priority": "text not null",
+    "tickets_resolved": "integer",
+    "resolution_met": "integer",
+    "resolution_breached": "integer",
+    "resolution_attainment_pct": "numeric",
+    "responses": "integer",
+    "response_met": "integer",
+    "response_attainment_pct": "numeric",
+    "target_pct": "numeric",
+    "target_achieved": "boolean",
+    "p50_resolution_business_minutes": "numeric",
+    "p90_resolution_business_minutes": "numeric",
+    "open_breached": "integer",
 }
 COST_COLUMNS = {
-    "month": "date not null", "org_code": "text not null", "allocation_key": "text",
-    "allocation_share": "numeric", "ssc_cost_eur": "numeric", "tickets": "integer",
-    "cost_per_ticket_eur": "numeric", "baseline_cost_eur": "numeric", "saving_eur": "numeric",
-    "saving_pct": "numeric", "saving_ytd_eur": "numeric",
+    "month": "date not null",
+    "org_code": "text not null",
+    "allocation_key": "text",
+    "allocation_share": "numeric",
+    "ssc_cost_eur": "numeric",
+    "tickets": "integer",
+    "cost_per_ticket_eur": "numeric",
+    "baseline_cost_eur": "numeric",
+    "saving_eur": "numeric",
+    "saving_pct": "numeric",
+    "saving_ytd_eur": "numeric",
 }
 CSAT_COLUMNS = {
-    "month": "date not null", "org_code": "text not null", "service_code": "text",
-    "source": "text not null", "responses": "integer", "avg_score": "numeric", "scale_max": "numeric",
+    "month": "date not null",
+    "org_code": "text not null",
+    "service_code": "text",
+    "source": "text not null",
+    "responses": "integer",
+    "avg_score": "numeric",
+    "scale_max": "numeric",
     "pct_satisfied": "numeric",
 }
-LINEAGE_TYPES = {"version": "integer not null", "published_at": "timestamptz not null",
-                 "dbt_invocation_id": "text", "validation_run_id": "text", "source_row_count": "bigint",
-                 "checksum": "text", "completeness_override": "text"}
+LINEAGE_TYPES = {
+    "version": "integer not null",
+    "published_at": "timestamptz not null",
+    "dbt_invocation_id": "text",
+    "validation_run_id": "text",
+    "source_row_count": "bigint",
+    "checksum": "text",
+    "completeness_override": "text",
+}
 # the close of October published satisfaction without one organisation (publishing.close_month's note)
 OVERRIDES = {("csat_monthly", OCT): "published without GM0531: survey export late (by controller)"}
 D = Decimal
 
-# (month, org, service, priority, resolved, met, breached, att%, responses, resp met, resp%, target, achieved, p50, p90, open)
+# (month, org, service, priority, resolved, met, breached, att%, responses, resp met, resp%, target, achieved,
+#  p50, p90, open)
 SLA_V2_OCT = [
-    (OCT, "GM0505", "WERKPLEK", "P1", 40, 37, 3, D("92.50"), 41, 40, D("97.56"), D("95.00"), False, D("120.50"), D("230.00"), 1),
-    (OCT, "GM0505", "WERKPLEK", "P2", 120, 111, 9, D("92.50"), 118, 115, D("97.46"), D("90.00"), True, D("300.00"), D("800.25"), 2),
-    (OCT, "GM0505", "APPLICATIES", "P2", 30, 25, 5, D("83.33"), 30, 29, D("96.67"), D("90.00"), False, D("410.00"), D("990.00"), 0),
-    (OCT, "GM0642", "WERKPLEK", "P2", 55, 52, 3, D("94.55"), 55, 55, D("100.00"), D("90.00"), True, D("280.00"), D("700.00"), 0),
+    (
+        OCT,
+        "GM0505",
+        "WERKPLEK",
+        "P1",
+        40,
+        37,
+        3,
+        D("92.50"),
+        41,
+        40,
+        D("97.56"),
+        D("95.00"),
+        False,
+        D("120.50"),
+        D("230.00"),
+        1,
+    ),
+    (
+        OCT,
+        "GM0505",
+        "WERKPLEK",
+        "P2",
+        120,
+        111,
+        9,
+        D("92.50"),
+        118,
+        115,
+        D("97.46"),
+        D("90.00"),
+        True,
+        D("300.00"),
+        D("800.25"),
+        2,
+    ),
+    (
+        OCT,
+        "GM0505",
+        "APPLICATIES",
+        "P2",
+        30,
+        25,
+        5,
+        D("83.33"),
+        30,
+        29,
+        D("96.67"),
+        D("90.00"),
+        False,
+        D("410.00"),
+        D("990.00"),
+        0,
+    ),
+    (
+        OCT,
+        "GM0642",
+        "WERKPLEK",
+        "P2",
+        55,
+        52,
+        3,
+        D("94.55"),
+        55,
+        55,
+        D("100.00"),
+        D("90.00"),
+        True,
+        D("280.00"),
+        D("700.00"),
+        0,
+    ),
 ]
 SLA_V1_OCT = [  # superseded by version 2: none of these may show
-    (OCT, "GM0505", "WERKPLEK", "P1", 40, 20, 20, D("50.00"), 40, 21, D("52.50"), D("95.00"), False, D("500.00"), D("900.00"), 9),
-    (OCT, "GM0590", "WERKPLEK", "P3", 10, 10, 0, D("100.00"), 10, 10, D("100.00"), D("90.00"), True, D("60.00"), D("90.00"), 0),
+    (
+        OCT,
+        "GM0505",
+        "WERKPLEK",
+        "P1",
+        40,
+        20,
+        20,
+        D("50.00"),
+        40,
+        21,
+        D("52.50"),
+        D("95.00"),
+        False,
+        D("500.00"),
+        D("900.00"),
+        9,
+    ),
+    (
+        OCT,
+        "GM0590",
+        "WERKPLEK",
+        "P3",
+        10,
+        10,
+        0,
+        D("100.00"),
+        10,
+        10,
+        D("100.00"),
+        D("90.00"),
+        True,
+        D("60.00"),
+        D("90.00"),
+        0,
+    ),
 ]
 SLA_V1_SEP = [
-    (SEP, "GM0505", "WERKPLEK", "P1", 35, 35, 0, D("100.00"), 35, 35, D("100.00"), D("95.00"), True, D("100.00"), D("200.00"), 0),
-    (SEP, "GM0505", "WERKPLEK", "P2", 100, 88, 12, D("88.00"), 100, 97, D("97.00"), D("90.00"), False, D("310.00"), D("820.00"), 4),
+    (
+        SEP,
+        "GM0505",
+        "WERKPLEK",
+        "P1",
+        35,
+        35,
+        0,
+        D("100.00"),
+        35,
+        35,
+        D("100.00"),
+        D("95.00"),
+        True,
+        D("100.00"),
+        D("200.00"),
+        0,
+    ),
+    (
+        SEP,
+        "GM0505",
+        "WERKPLEK",
+        "P2",
+        100,
+        88,
+        12,
+        D("88.00"),
+        100,
+        97,
+        D("97.00"),
+        D("90.00"),
+        False,
+        D("310.00"),
+        D("820.00"),
+        4,
+    ),
 ]
 SLA_OLD = [  # October 2025 lies outside the twelve months up to October 2026
-    (OLD, "GM0505", "WERKPLEK", "P1", 7, 1, 6, D("14.29"), 7, 1, D("14.29"), D("95.00"), False, D("999.00"), D("999.00"), 3),
+    (
+        OLD,
+        "GM0505",
+        "WERKPLEK",
+        "P1",
+        7,
+        1,
+        6,
+        D("14.29"),
+        7,
+        1,
+        D("14.29"),
+        D("95.00"),
+        False,
+        D("999.00"),
+        D("999.00"),
+        3,
+    ),
 ]
 # (month, org, key, share, cost, tickets, cost/ticket, baseline, saving, saving%, saving ytd)
 COST_ROWS = [
-    (SEP, "GM0505", "tickets", D("0.6250"), D("41250.00"), 150, D("275.00"), D("48000.00"), D("6750.00"), D("14.06"), D("6750.00")),
-    (OCT, "GM0505", "tickets", D("0.6129"), D("43125.50"), 190, D("226.98"), D("48000.00"), D("4874.50"), D("10.16"), D("11624.50")),
-    (OCT, "GM0642", "tickets", D("0.3871"), D("21000.00"), 55, D("381.82"), D("19500.00"), D("-1500.00"), D("-7.69"), D("-1500.00")),
+    (
+        SEP,
+        "GM0505",
+        "tickets",
+        D("0.6250"),
+        D("41250.00"),
+        150,
+        D("275.00"),
+        D("48000.00"),
+        D("6750.00"),
+        D("14.06"),
+        D("6750.00"),
+    ),
+    (
+        OCT,
+        "GM0505",
+        "tickets",
+        D("0.6129"),
+        D("43125.50"),
+        190,
+        D("226.98"),
+        D("48000.00"),
+        D("4874.50"),
+        D("10.16"),
+        D("11624.50"),
+    ),
+    (
+        OCT,
+        "GM0642",
+        "tickets",
+        D("0.3871"),
+        D("21000.00"),
+        55,
+        D("381.82"),
+        D("19500.00"),
+        D("-1500.00"),
+        D("-7.69"),
+        D("-1500.00"),
+    ),
 ]
 # (month, org, service, source, responses, avg, scale, pct satisfied)
 CSAT_ROWS = [
@@ -92,11 +317,18 @@ CSAT_ROWS = [
 
 
 def lineage(mart: str, month: dt.date, version: int, rows: int) -> tuple[Any, ...]:
-    published = dt.datetime(month.year, month.month + 1 if month.month < 12 else 1, 3, 8, 15, version,
-                            tzinfo=dt.timezone.utc)
-    return (version, published, f"dbt-{mart}-{month:%Y%m}-v{version}",
-            str(uuid.UUID(int=month.toordinal() * 10 + version)), rows, f"sha256:{mart[:4]}{month:%Y%m}v{version}",
-            OVERRIDES.get((mart, month)))
+    published = dt.datetime(
+        month.year, month.month + 1 if month.month < 12 else 1, 3, 8, 15, version, tzinfo=dt.timezone.utc
+    )
+    return (
+        version,
+        published,
+        f"dbt-{mart}-{month:%Y%m}-v{version}",
+        str(uuid.UUID(int=month.toordinal() * 10 + version)),
+        rows,
+        f"sha256:{mart[:4]}{month:%Y%m}v{version}",
+        OVERRIDES.get((mart, month)),
+    )
 
 
 def create(conn: Any, mart: str, columns: dict[str, str]) -> None:
@@ -108,8 +340,10 @@ def insert(conn: Any, mart: str, columns: dict[str, str], rows: list[tuple[Any, 
     names = [*columns, *LINEAGE]
     placeholders = ", ".join(["%s"] * len(names))
     for row in rows:
-        conn.execute(f"insert into published.{mart} ({', '.join(names)}) values ({placeholders})",
-                     (*row, *lineage(mart, row[0], version, len(rows))))
+        conn.execute(
+            f"insert into published.{mart} ({', '.join(names)}) values ({placeholders})",
+            (*row, *lineage(mart, row[0], version, len(rows))),
+        )
 
 
 def publish_sla(url: str) -> None:
@@ -153,8 +387,26 @@ def sla_only_db(pg_server: DbParams) -> Iterator[str]:
 class ReportParser(HTMLParser):
     """Collects figures, SVGs, links and every text with a digit that is not a marked figure."""
 
-    VOID = frozenset({"meta", "br", "img", "input", "link", "hr", "wbr", "source", "col", "area", "base", "embed",
-            "rect", "circle", "line", "path"})
+    VOID = frozenset(
+        {
+            "meta",
+            "br",
+            "img",
+            "input",
+            "link",
+            "hr",
+            "wbr",
+            "source",
+            "col",
+            "area",
+            "base",
+            "embed",
+            "rect",
+            "circle",
+            "line",
+            "path",
+        }
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -272,7 +524,10 @@ def test_organisation_report_prints_exactly_the_latest_published_rows(published:
     assert figure(report, "resolution_breached:WERKPLEK:2026-10") == 12
     assert figure(report, "open_breached:WERKPLEK:2026-10") == 3
     assert figure(report, "attainment:WERKPLEK:2026-10") == D("92.50")  # 148 / 160
-    assert (figure(report, "target:WERKPLEK:2026-10"), figure(report, "target_max:WERKPLEK:2026-10")) == (D("90.00"), D("95.00"))
+    assert (figure(report, "target:WERKPLEK:2026-10"), figure(report, "target_max:WERKPLEK:2026-10")) == (
+        D("90.00"),
+        D("95.00"),
+    )
     assert figure(report, "resolution_breached:APPLICATIES:2026-10") == 5
     assert figure(report, "attainment:APPLICATIES:2026-10") == D("83.33")
     # cost: the organisation's own rows, unchanged
@@ -299,8 +554,10 @@ def test_organisation_report_prints_exactly_the_latest_published_rows(published:
     assert "sha256:sla_202610v2" in text and "sha256:sla_202610v1" not in text
     assert "dbt-sla_monthly-202610-v2" in text
     assert "2026-11-03 09:15:02 CET" in text  # published_at in Amsterdam time
-    assert ("Let op: gepubliceerd zonder volledige gegevens / Note: published without complete data "
-            "( published.csat_monthly ): published without GM0531: survey export late (by controller)") in text
+    assert (
+        "Let op: gepubliceerd zonder volledige gegevens / Note: published without complete data "
+        "( published.csat_monthly ): published without GM0531: survey export late (by controller)"
+    ) in text
     # nothing of the superseded version or the old month anywhere
     values = {v for printed in report.figures.values() for v, _ in printed}
     assert not values & {"50.00", "52.50", "14.29"}
@@ -327,8 +584,11 @@ def test_overview_sums_organisations_and_recomputes_percentages(published: str, 
 
 def test_render_all_writes_overview_and_one_file_per_published_organisation(published: str, tmp_path: Path) -> None:
     paths = render_all(OCT, tmp_path / "out", url=published)
-    assert [p.name for p in paths] == ["ssc-report-2026-10-overview.html", "ssc-report-2026-10-GM0505.html",
-                                       "ssc-report-2026-10-GM0642.html"]
+    assert [p.name for p in paths] == [
+        "ssc-report-2026-10-overview.html",
+        "ssc-report-2026-10-GM0505.html",
+        "ssc-report-2026-10-GM0642.html",
+    ]
     zwijndrecht = parse(paths[2])
     assert_well_formed(zwijndrecht)
     assert figure(zwijndrecht, "attainment:P2:2026-10") == D("94.55")

@@ -42,7 +42,7 @@ import pytest
 
 psycopg = pytest.importorskip("psycopg")
 
-from ssc_pipeline import transform, validation, warehouse  # noqa: E402
+from ssc_pipeline import transform, validation  # noqa: E402
 from ssc_pipeline.registry import load_registry  # noqa: E402
 from ssc_pipeline.steps.inbox import process_inbox  # noqa: E402
 
@@ -56,66 +56,154 @@ HEADER = "ticket_id,service_code,priority,status,opened_at,first_response_at,res
 # ticket_id, service, priority, status, opened_at, first_response_at, resolved_at (local ISO-8601 with offset)
 GM9901_TICKETS = [
     # Fri 16:30 -> Mon 09:15: 30 (Fri 16:30-17:00) + 75 (Mon 08:00-09:15) = 105; response Fri 16:40 = 10
-    ("C01-weekend", "WERKPLEK", "P1", "resolved",
-     "2026-11-20T16:30:00+01:00", "2026-11-20T16:40:00+01:00", "2026-11-23T09:15:00+01:00"),
+    (
+        "C01-weekend",
+        "WERKPLEK",
+        "P1",
+        "resolved",
+        "2026-11-20T16:30:00+01:00",
+        "2026-11-20T16:40:00+01:00",
+        "2026-11-23T09:15:00+01:00",
+    ),
     # opened Sat 10:00: the clock starts Mon 08:00; response Mon 08:45 = 45;
     # resolved Tue 16:00 = 540 (Mon) + 480 (Tue 08-16) = 1020
-    ("C02-saturday", "NETWERK", "P3", "resolved",
-     "2026-11-21T10:00:00+01:00", "2026-11-23T08:45:00+01:00", "2026-11-24T16:00:00+01:00"),
+    (
+        "C02-saturday",
+        "NETWERK",
+        "P3",
+        "resolved",
+        "2026-11-21T10:00:00+01:00",
+        "2026-11-23T08:45:00+01:00",
+        "2026-11-24T16:00:00+01:00",
+    ),
     # Koningsdag (Mon 27 Apr 2026) closed: Fri 16:00 -> Tue 09:00 = 60 + 60 = 120 (response, > 60);
     # resolved Tue 12:00 = 60 + 240 = 300
-    ("C03-koningsdag", "ACCOUNTS", "P2", "resolved",
-     "2026-04-24T16:00:00+02:00", "2026-04-28T09:00:00+02:00", "2026-04-28T12:00:00+02:00"),
+    (
+        "C03-koningsdag",
+        "ACCOUNTS",
+        "P2",
+        "resolved",
+        "2026-04-24T16:00:00+02:00",
+        "2026-04-28T09:00:00+02:00",
+        "2026-04-28T12:00:00+02:00",
+    ),
     # Hemelvaartsdag (Thu 14 May 2026) closed: Wed 16:00 -> Fri 09:00 = 60 + 60 = 120;
     # no response given: the resolution is the first response (120 > 60)
-    ("C04-hemelvaart", "ACCOUNTS", "P2", "resolved",
-     "2026-05-13T16:00:00+02:00", "", "2026-05-15T09:00:00+02:00"),
+    ("C04-hemelvaart", "ACCOUNTS", "P2", "resolved", "2026-05-13T16:00:00+02:00", "", "2026-05-15T09:00:00+02:00"),
     # Christmas (Fri 25, Sat 26 Dec) and Sunday closed: Thu 16:00 -> Mon 28 Dec 09:00 = 60 + 60 = 120
-    ("C05-christmas", "NETWERK", "P3", "resolved",
-     "2026-12-24T16:00:00+01:00", "2026-12-24T16:30:00+01:00", "2026-12-28T09:00:00+01:00"),
+    (
+        "C05-christmas",
+        "NETWERK",
+        "P3",
+        "resolved",
+        "2026-12-24T16:00:00+01:00",
+        "2026-12-24T16:30:00+01:00",
+        "2026-12-28T09:00:00+01:00",
+    ),
     # hold over the night Mon 16:00 -> Tue 10:00 = 60 + 120 = 180 business minutes on hold;
     # Mon 09:00 -> Tue 15:00 = 480 + 420 = 900 - 180 = 720
-    ("C06-hold-over-night", "TELEFONIE", "P3", "resolved",
-     "2026-11-23T09:00:00+01:00", "2026-11-23T09:30:00+01:00", "2026-11-24T15:00:00+01:00"),
+    (
+        "C06-hold-over-night",
+        "TELEFONIE",
+        "P3",
+        "resolved",
+        "2026-11-23T09:00:00+01:00",
+        "2026-11-23T09:30:00+01:00",
+        "2026-11-24T15:00:00+01:00",
+    ),
     # two holds: Mon 09:00-10:00 (60) and Tue 09:00-10:40 (100; a third, Tue 09:30-10:00, lies inside
     # it and is merged, not counted twice): Mon 08:00 -> Tue 17:00 = 1080 - 160 = 920 (<= 960);
     # response Mon 11:00 = 180 - 60 (the hold before it) = 120 (> 60)
-    ("C07-two-holds", "NETWERK", "P2", "resolved",
-     "2026-11-23T08:00:00+01:00", "2026-11-23T11:00:00+01:00", "2026-11-24T17:00:00+01:00"),
+    (
+        "C07-two-holds",
+        "NETWERK",
+        "P2",
+        "resolved",
+        "2026-11-23T08:00:00+01:00",
+        "2026-11-23T11:00:00+01:00",
+        "2026-11-24T17:00:00+01:00",
+    ),
     # holds outside opening hours (Fri 18:00 -> Mon 07:30, Sat 10:00 -> Sun 12:00): nothing on hold;
     # Fri 09:00 -> Mon 10:00 = 480 + 120 = 600
-    ("C08-hold-outside-hours", "ACCOUNTS", "P2", "resolved",
-     "2026-11-20T09:00:00+01:00", "2026-11-20T09:30:00+01:00", "2026-11-23T10:00:00+01:00"),
+    (
+        "C08-hold-outside-hours",
+        "ACCOUNTS",
+        "P2",
+        "resolved",
+        "2026-11-20T09:00:00+01:00",
+        "2026-11-20T09:30:00+01:00",
+        "2026-11-23T10:00:00+01:00",
+    ),
     # DST weekends do not touch office hours: Fri 16:00 -> Mon 09:00 = 60 + 60 = 120, both ways
-    ("C09-dst-spring", "OVERIG", "P3", "resolved",
-     "2026-03-27T16:00:00+01:00", "2026-03-27T16:10:00+01:00", "2026-03-30T09:00:00+02:00"),
-    ("C09-dst-autumn", "OVERIG", "P3", "resolved",
-     "2026-10-23T16:00:00+02:00", "2026-10-23T16:10:00+02:00", "2026-10-26T09:00:00+01:00"),
+    (
+        "C09-dst-spring",
+        "OVERIG",
+        "P3",
+        "resolved",
+        "2026-03-27T16:00:00+01:00",
+        "2026-03-27T16:10:00+01:00",
+        "2026-03-30T09:00:00+02:00",
+    ),
+    (
+        "C09-dst-autumn",
+        "OVERIG",
+        "P3",
+        "resolved",
+        "2026-10-23T16:00:00+02:00",
+        "2026-10-23T16:10:00+02:00",
+        "2026-10-26T09:00:00+01:00",
+    ),
     # agreement changed on 15 June 2026. Before: default P2 (60/960). Wed 10 Jun 09:00 -> response
     # 10:30 = 90 (> 60), resolved Thu 12:00 = 480 + 240 = 720 (<= 960)
-    ("C11-before-change", "WERKPLEK", "P2", "resolved",
-     "2026-06-10T09:00:00+02:00", "2026-06-10T10:30:00+02:00", "2026-06-11T12:00:00+02:00"),
+    (
+        "C11-before-change",
+        "WERKPLEK",
+        "P2",
+        "resolved",
+        "2026-06-10T09:00:00+02:00",
+        "2026-06-10T10:30:00+02:00",
+        "2026-06-11T12:00:00+02:00",
+    ),
     # after: GM9901-EIGEN P2 WERKPLEK (120/1200). Wed 17 Jun 09:00 -> response 10:30 = 90 (<= 120),
     # resolved Fri 10:00 = 480 + 540 + 120 = 1140 (<= 1200; the default 960 would be breached)
-    ("C11-after-change", "WERKPLEK", "P2", "resolved",
-     "2026-06-17T09:00:00+02:00", "2026-06-17T10:30:00+02:00", "2026-06-19T10:00:00+02:00"),
+    (
+        "C11-after-change",
+        "WERKPLEK",
+        "P2",
+        "resolved",
+        "2026-06-17T09:00:00+02:00",
+        "2026-06-17T10:30:00+02:00",
+        "2026-06-19T10:00:00+02:00",
+    ),
     # cancelled: no resolution, no response, no met flags, in no monthly figure
-    ("C12-cancelled", "PRINTEN", "P4", "cancelled",
-     "2026-11-25T09:00:00+01:00", "", "2026-11-25T10:00:00+01:00"),
+    ("C12-cancelled", "PRINTEN", "P4", "cancelled", "2026-11-25T09:00:00+01:00", "", "2026-11-25T10:00:00+01:00"),
     # resolved 30 Nov 23:30 UTC = 1 Dec 00:30 local: counts in December; Mon 09:00 -> 17:00 = 480;
     # the response (Mon 10:00 = 60) counts in November
-    ("C13-month-end-utc", "FACILITAIR", "P4", "resolved",
-     "2026-11-30T09:00:00+01:00", "2026-11-30T10:00:00+01:00", "2026-11-30T23:30:00+00:00"),
+    (
+        "C13-month-end-utc",
+        "FACILITAIR",
+        "P4",
+        "resolved",
+        "2026-11-30T09:00:00+01:00",
+        "2026-11-30T10:00:00+01:00",
+        "2026-11-30T23:30:00+00:00",
+    ),
     # still open, on hold since Mon 7 Dec 10:00 (no end): judged at data_as_of (4 Jan 2027 00:00):
     # 60 business minutes ran (Mon 09:00-10:00), the rest is on hold: Dec 7 420 + Dec 8-11 2160 +
     # Dec 14-18 2700 + Dec 21-24 2160 + Dec 28-31 2160 (25, 26 Dec and 1 Jan closed) = 9600.
     # Response clock 60 > 30: breached; resolution 60 <= 240: not yet (null).
-    ("C15-open-on-hold", "TELEFONIE", "P1", "on_hold",
-     "2026-12-07T09:00:00+01:00", "", ""),
+    ("C15-open-on-hold", "TELEFONIE", "P1", "on_hold", "2026-12-07T09:00:00+01:00", "", ""),
     # holds corrected by a later file: the first says 10:00-12:00, the second 10:00-11:00; only the
     # latest accepted load counts: Mon 09:00 -> 15:00 = 360 - 60 = 300
-    ("C16-holds-replaced", "TELEFONIE", "P3", "resolved",
-     "2026-11-23T09:00:00+01:00", "2026-11-23T09:10:00+01:00", "2026-11-23T15:00:00+01:00"),
+    (
+        "C16-holds-replaced",
+        "TELEFONIE",
+        "P3",
+        "resolved",
+        "2026-11-23T09:00:00+01:00",
+        "2026-11-23T09:10:00+01:00",
+        "2026-11-23T15:00:00+01:00",
+    ),
 ]
 
 GM9901_HOLDS_FIRST = [
@@ -134,23 +222,42 @@ GM9901_HOLDS_SECOND = [
 
 # resolved before opened: the raw_file_tickets suite quarantines the whole file, so neither ticket counts
 GM9901_BAD_TICKETS = [
-    ("C14-resolved-before-opened", "APPLICATIES", "P2", "resolved",
-     "2026-11-26T10:00:00+01:00", "", "2026-11-26T09:00:00+01:00"),
-    ("C14-same-file", "APPLICATIES", "P2", "resolved",
-     "2026-11-26T10:00:00+01:00", "", "2026-11-26T11:00:00+01:00"),
+    (
+        "C14-resolved-before-opened",
+        "APPLICATIES",
+        "P2",
+        "resolved",
+        "2026-11-26T10:00:00+01:00",
+        "",
+        "2026-11-26T09:00:00+01:00",
+    ),
+    ("C14-same-file", "APPLICATIES", "P2", "resolved", "2026-11-26T10:00:00+01:00", "", "2026-11-26T11:00:00+01:00"),
 ]
 
 GM9902_TICKETS = [
     # 24X7 over the spring DST night: Sat 22:00 CET -> Sun 06:00 CEST = 7 real hours = 420 (<= 480);
     # response 22:20 = 20
-    ("C10-24x7-spring", "WERKPLEK", "P1", "resolved",
-     "2026-03-28T22:00:00+01:00", "2026-03-28T22:20:00+01:00", "2026-03-29T06:00:00+02:00"),
+    (
+        "C10-24x7-spring",
+        "WERKPLEK",
+        "P1",
+        "resolved",
+        "2026-03-28T22:00:00+01:00",
+        "2026-03-28T22:20:00+01:00",
+        "2026-03-29T06:00:00+02:00",
+    ),
     # 24X7 over the autumn DST night: Sat 22:00 CEST -> Sun 06:00 CET = 9 real hours = 540 (> 480)
-    ("C10-24x7-autumn", "WERKPLEK", "P1", "resolved",
-     "2026-10-24T22:00:00+02:00", "2026-10-24T22:10:00+02:00", "2026-10-25T06:00:00+01:00"),
+    (
+        "C10-24x7-autumn",
+        "WERKPLEK",
+        "P1",
+        "resolved",
+        "2026-10-24T22:00:00+02:00",
+        "2026-10-24T22:10:00+02:00",
+        "2026-10-25T06:00:00+01:00",
+    ),
     # P2 is not in SSC-P1-24X7: the default P2 row applies, on office hours: Sat 22:00 -> Mon 09:00 = 60
-    ("C10-fallback-p2", "WERKPLEK", "P2", "resolved",
-     "2026-03-28T22:00:00+01:00", "", "2026-03-30T09:00:00+02:00"),
+    ("C10-fallback-p2", "WERKPLEK", "P2", "resolved", "2026-03-28T22:00:00+01:00", "", "2026-03-30T09:00:00+02:00"),
 ]
 
 # ---------------------------------------------------------------- expected (hand-counted)
@@ -231,8 +338,7 @@ def landed(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
     outcomes: dict[str, str] = {}
     for org in ("GM9901", "GM9902"):
-        for load in process_inbox(org, root=inbox, run_id="sla-cases",
-                                  window_start=WINDOW[0], window_end=WINDOW[1]):
+        for load in process_inbox(org, root=inbox, run_id="sla-cases", window_start=WINDOW[0], window_end=WINDOW[1]):
             assert load.status == "landed", load.describe()
             suite = "raw_file_tickets" if load.kind == "tickets" else "raw_file_ticket_holds"
             try:
@@ -256,8 +362,9 @@ def _ticket(conn: psycopg.Connection, ticket_id: str) -> dict[str, Any] | None:
 
 def _monthly(conn: psycopg.Connection, month: str, org: str, service: str, priority: str) -> dict[str, Any] | None:
     cur = conn.execute(
-        "select * from marts.sla_monthly where month = %s and org_code = %s and service_code = %s"
-        " and priority = %s", (dt.date.fromisoformat(month), org, service, priority))
+        "select * from marts.sla_monthly where month = %s and org_code = %s and service_code = %s and priority = %s",
+        (dt.date.fromisoformat(month), org, service, priority),
+    )
     row = cur.fetchone()
     return None if row is None else dict(zip([c.name for c in cur.description or ()], row))
 
@@ -276,9 +383,15 @@ def test_every_drop_landed_and_only_the_bad_file_was_quarantined(landed: dict[st
 def test_hand_computed_clocks(landed: dict[str, Any], ticket_id: str) -> None:
     ticket = _ticket(landed["conn"], ticket_id)
     assert ticket is not None, f"{ticket_id} missing from marts.fct_tickets"
-    got = (ticket["response_business_minutes"], ticket["resolution_business_minutes"],
-           ticket["on_hold_business_minutes"], ticket["response_met"], ticket["resolution_met"],
-           ticket["response_target_minutes"], ticket["resolution_target_minutes"])
+    got = (
+        ticket["response_business_minutes"],
+        ticket["resolution_business_minutes"],
+        ticket["on_hold_business_minutes"],
+        ticket["response_met"],
+        ticket["resolution_met"],
+        ticket["response_target_minutes"],
+        ticket["resolution_target_minutes"],
+    )
     assert got == EXPECTED[ticket_id]
     assert ticket["source_system"] == "files"
 
@@ -294,8 +407,7 @@ def test_quarantined_file_counts_nowhere(landed: dict[str, Any]) -> None:
     conn = landed["conn"]
     assert _ticket(conn, "C14-resolved-before-opened") is None
     assert _ticket(conn, "C14-same-file") is None
-    assert conn.execute("select count(*) from marts.sla_monthly where service_code = 'APPLICATIES'"
-                        ).fetchone() == (0,)
+    assert conn.execute("select count(*) from marts.sla_monthly where service_code = 'APPLICATIES'").fetchone() == (0,)
     reason = conn.execute("select message from audit.loads where status = 'quarantined'").fetchone()
     assert reason is not None and "resolved_at >= opened_at" in reason[0]
 
@@ -334,8 +446,11 @@ def test_24x7_agreement_months_and_fallback(landed: dict[str, Any]) -> None:
     assert (october["resolution_breached"], october["target_achieved"]) == (1, False)
     fallback = _monthly(conn, "2026-03-01", "GM9902", "WERKPLEK", "P2")
     assert fallback is not None and fallback["target_pct"] == Decimal("90")
-    calendars = dict(conn.execute(
-        "select ticket_id, calendar_id from intermediate.int_tickets_timed where org_code = 'GM9902'").fetchall())
+    calendars = dict(
+        conn.execute(
+            "select ticket_id, calendar_id from intermediate.int_tickets_timed where org_code = 'GM9902'"
+        ).fetchall()
+    )
     assert calendars == {"C10-24x7-spring": "24X7", "C10-24x7-autumn": "24X7", "C10-fallback-p2": "STANDAARD"}
 
 
@@ -343,7 +458,8 @@ def test_open_ticket_on_hold_is_not_breached_at_month_end(landed: dict[str, Any]
     conn = landed["conn"]
     aged = conn.execute(
         "select elapsed_business_minutes, is_breached from intermediate.int_open_tickets_aged"
-        " where ticket_id = 'C15-open-on-hold' and month = date '2026-12-01'").fetchone()
+        " where ticket_id = 'C15-open-on-hold' and month = date '2026-12-01'"
+    ).fetchone()
     # Mon 7 Dec 09:00-10:00 ran; from 10:00 on hold up to the month's end
     assert aged == (60, False)
     assert _monthly(conn, "2026-12-01", "GM9901", "TELEFONIE", "P1") is None
@@ -373,7 +489,8 @@ def test_holidays_seed_matches_the_holidays_package() -> None:
     spec.loader.exec_module(module)
     seed = DBT_PROJECT / "seeds" / "dutch_public_holidays.csv"
     assert seed.read_text(encoding="utf-8") == module.render(), (
-        "dutch_public_holidays.csv is stale: run scripts/generate_holidays.py")
+        "dutch_public_holidays.csv is stale: run scripts/generate_holidays.py"
+    )
     assert module.main(["--check"]) == 0
 
 
@@ -397,7 +514,8 @@ def test_organisations_yml_agrees_with_the_agreement_history() -> None:
     for code, org in registry.items():
         expected = org.sla or default[0]
         assert current.get(code, default[0]) == expected, (
-            f"{code}: organisations.yml says sla={org.sla!r}, organisation_agreements says {current.get(code)!r}")
+            f"{code}: organisations.yml says sla={org.sla!r}, organisation_agreements says {current.get(code)!r}"
+        )
         if org.sla is not None:
             assert org.sla in agreements, f"{code}: agreement {org.sla} is not in sla_agreements.csv"
     for row in history:

@@ -15,16 +15,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ssc_pipeline import transform, warehouse
-from ssc_pipeline.steps.extract import ExtractError, extract_load
-from ssc_pipeline.steps.validate import validate_loads
 from ssc_pipeline.connections import connection_json, env_var_name
 from ssc_pipeline.simulators.faults import FaultPlan
 from ssc_pipeline.simulators.file_drop import ticket_ids_changed, write_ticket_drop
 from ssc_pipeline.simulators.incident_generator import tickets_modified_between
-from ssc_pipeline.simulators.topdesk_render import incidents_modified_between, parse_topdesk_ts
-from ssc_pipeline.simulators.servicenow_render import servicenow_incidents_modified_between
 from ssc_pipeline.simulators.servicenow import ServiceNowSimulator, ServiceNowTenant
+from ssc_pipeline.simulators.servicenow_render import servicenow_incidents_modified_between
 from ssc_pipeline.simulators.topdesk import TopdeskSimulator, TopdeskTenant
+from ssc_pipeline.simulators.topdesk_render import incidents_modified_between, parse_topdesk_ts
+from ssc_pipeline.steps.extract import ExtractError, extract_load
+from ssc_pipeline.steps.validate import validate_loads
 
 AMS = ZoneInfo("Europe/Amsterdam")
 UTC = dt.timezone.utc
@@ -48,20 +48,29 @@ def span() -> tuple[dt.datetime, dt.datetime]:
 def sources(fresh_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     inbox = tmp_path_factory.mktemp("inbox")
     topdesk = TopdeskSimulator(
-        {"GM0505": TopdeskTenant("GM0505", "ssc_api", "td-secret", tickets_per_weekday=TPW),
-         "GM0642": TopdeskTenant("GM0642", "ssc_api", "old-secret", tickets_per_weekday=TPW,
-                                 password_expired=True)},
-        now=lambda: NOW, faults=FAULTS)
+        {
+            "GM0505": TopdeskTenant("GM0505", "ssc_api", "td-secret", tickets_per_weekday=TPW),
+            "GM0642": TopdeskTenant("GM0642", "ssc_api", "old-secret", tickets_per_weekday=TPW, password_expired=True),
+        },
+        now=lambda: NOW,
+        faults=FAULTS,
+    )
     servicenow = ServiceNowSimulator(
         {"GM0531": ServiceNowTenant("GM0531", "ssc_api", "sn-secret", tickets_per_weekday=TPW)},
-        now=lambda: NOW, faults=FAULTS)
+        now=lambda: NOW,
+        faults=FAULTS,
+    )
     mp = pytest.MonkeyPatch()
     with topdesk, servicenow:
-        for code, conn_id, sim, pw in (("GM0505", "topdesk_gm0505", topdesk, "td-secret"),
-                                       ("GM0642", "topdesk_gm0642", topdesk, "old-secret"),
-                                       ("GM0531", "servicenow_gm0531", servicenow, "sn-secret")):
-            mp.setenv(env_var_name(conn_id), connection_json(
-                conn_id, conn_type="http", host=sim.tenant_url(code), login="ssc_api", password=pw))
+        for code, conn_id, sim, pw in (
+            ("GM0505", "topdesk_gm0505", topdesk, "td-secret"),
+            ("GM0642", "topdesk_gm0642", topdesk, "old-secret"),
+            ("GM0531", "servicenow_gm0531", servicenow, "sn-secret"),
+        ):
+            mp.setenv(
+                env_var_name(conn_id),
+                connection_json(conn_id, conn_type="http", host=sim.tenant_url(code), login="ssc_api", password=pw),
+            )
         mp.setenv("SSC_PSEUDONYMISATION_KEY", "integration-test-key-0123456789")
         mp.setenv("SSC_HTTP_BACKOFF_BASE_SECONDS", "0.01")
         mp.setenv("SSC_INBOX", str(inbox))
@@ -82,14 +91,18 @@ def landed(table: str, org: str, key: str = "incident_id") -> dict[str, dt.datet
     with warehouse.connect() as conn:
         rows = conn.execute(
             f"select {key}, max({version}) from {table} where org_code = %s and load_id in"
-            " (select load_id from audit.loads where status = 'accepted') group by 1", (org,)).fetchall()
+            " (select load_id from audit.loads where status = 'accepted') group by 1",
+            (org,),
+        ).fetchall()
     return dict(rows)
 
 
 def truth(org: str) -> dict[str, dt.datetime]:
     """Ids and last-change moments of the simulator's tickets changed in the 30 days, as of NOW."""
-    return {inc["id"]: parse_topdesk_ts(inc["modificationDate"]) for inc in
-            incidents_modified_between(org, *span(), NOW, tickets_per_weekday=TPW)}
+    return {
+        inc["id"]: parse_topdesk_ts(inc["modificationDate"])
+        for inc in incidents_modified_between(org, *span(), NOW, tickets_per_weekday=TPW)
+    }
 
 
 def test_topdesk_lands_exactly_the_simulators_records_under_faults(sources: Path) -> None:
@@ -101,9 +114,10 @@ def test_topdesk_lands_exactly_the_simulators_records_under_faults(sources: Path
 
 def test_servicenow_lands_exactly_the_simulators_records_under_faults(sources: Path) -> None:
     got = landed("raw.servicenow_incidents", "GM0531")
-    expected = {row["sys_id"]: dt.datetime.fromisoformat(row["sys_updated_on"]).replace(tzinfo=UTC)
-                for row in servicenow_incidents_modified_between("GM0531", *span(), NOW,
-                                                                  tickets_per_weekday=TPW)}
+    expected = {
+        row["sys_id"]: dt.datetime.fromisoformat(row["sys_updated_on"]).replace(tzinfo=UTC)
+        for row in servicenow_incidents_modified_between("GM0531", *span(), NOW, tickets_per_weekday=TPW)
+    }
     assert len(expected) > 100
     assert got == expected
 
@@ -125,8 +139,11 @@ def test_holds_from_history_are_embedded(sources: Path) -> None:
         sn_holds = conn.execute(
             "select count(*) from raw.servicenow_incidents where jsonb_array_length(payload->'_holds') > 0"
         ).fetchone()[0]
-    expected = sum(1 for t in tickets_modified_between("GM0505", *span(), NOW, tickets_per_weekday=TPW)
-                   if t.holds and t.holds[0][0] <= NOW)
+    expected = sum(
+        1
+        for t in tickets_modified_between("GM0505", *span(), NOW, tickets_per_weekday=TPW)
+        if t.holds and t.holds[0][0] <= NOW
+    )
     assert with_holds >= expected > 0
     assert sn_holds > 0
 
@@ -154,10 +171,11 @@ def test_no_caller_name_or_email_anywhere_in_the_database(sources: Path) -> None
         tables = conn.execute(
             "select table_schema || '.' || table_name from information_schema.tables"
             " where table_schema in ('raw', 'audit', 'staging', 'intermediate', 'marts')"
-            " and table_type = 'BASE TABLE'").fetchall()
+            " and table_type = 'BASE TABLE'"
+        ).fetchall()
         dump = "\n".join(
-            text for (table,) in tables
-            for (text,) in conn.execute(f"select t::text from {table} t").fetchall()).lower()
+            text for (table,) in tables for (text,) in conn.execute(f"select t::text from {table} t").fetchall()
+        ).lower()
     assert len(dump) > 100_000
     leaked = sorted(p for p in people if p.lower() in dump)
     assert leaked == []
@@ -166,8 +184,10 @@ def test_no_caller_name_or_email_anywhere_in_the_database(sources: Path) -> None
 def test_running_a_window_twice_leaves_the_marts_unchanged(sources: Path, tmp_path: Path) -> None:
     def marts() -> list[tuple]:
         with warehouse.connect() as conn:
-            return conn.execute("select * from marts.fct_tickets order by org_code, ticket_id").fetchall() + \
-                conn.execute("select * from marts.sla_monthly order by 1, 2, 3, 4").fetchall()
+            return (
+                conn.execute("select * from marts.fct_tickets order by org_code, ticket_id").fetchall()
+                + conn.execute("select * from marts.sla_monthly order by 1, 2, 3, 4").fetchall()
+            )
 
     transform.run_dbt(("build",), target_path=tmp_path / "first")
     before = marts()

@@ -25,11 +25,9 @@ time.sleep(120)
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
-def test_stop_kills_a_straggler_whose_component_already_exited(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stop_kills_a_straggler_whose_component_already_exited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SSC_HOME", str(tmp_path))
-    leader = subprocess.Popen([sys.executable, "-c", LEADER], start_new_session=True,
-                              stdout=subprocess.PIPE, text=True)
+    leader = subprocess.Popen([sys.executable, "-c", LEADER], start_new_session=True, stdout=subprocess.PIPE, text=True)
     try:
         straggler = int(leader.stdout.readline())
         airflow_runtime._pid_file().write_text(json.dumps({"scheduler": leader.pid}))

@@ -48,15 +48,15 @@ def test_the_code_keeps_to_the_map(checker) -> None:
 def test_an_upward_import_is_named_with_file_and_line(checker, tree: Path) -> None:
     target = tree / "src" / "ssc_pipeline" / "steps" / "extract.py"
     line = _append(target, "from ssc_pipeline.local import demo  # noqa")
-    assert checker.check(tree) == [
-        f"{target}:{line}: steps imports local (ssc_pipeline.local), a layer above it"]
+    assert checker.check(tree) == [f"{target}:{line}: steps imports local (ssc_pipeline.local), a layer above it"]
 
 
 def test_a_lazy_import_counts_too(checker, tree: Path) -> None:
     target = tree / "src" / "ssc_pipeline" / "landing.py"
     line = _append(target, "def sneaky():\n    from ssc_pipeline import validation\n    return validation")
-    assert checker.check(tree) == [f"{target}:{line + 1}: landing imports validation (ssc_pipeline.validation);"
-                                   " they are independent siblings"]
+    assert checker.check(tree) == [
+        f"{target}:{line + 1}: landing imports validation (ssc_pipeline.validation); they are independent siblings"
+    ]
 
 
 def test_airflow_outside_orchestration_and_local_is_refused(checker, tree: Path) -> None:
@@ -69,21 +69,25 @@ def test_a_private_module_of_a_dependency_is_refused(checker, tree: Path) -> Non
     target = tree / "src" / "ssc_pipeline" / "orchestration" / "transform_dag.py"
     line = _append(target, "from cosmos.operators._watcher.triggerer import WatcherTrigger  # noqa")
     assert checker.check(tree) == [
-        f"{target}:{line}: imports cosmos.operators._watcher.triggerer, a private module of a dependency"]
+        f"{target}:{line}: imports cosmos.operators._watcher.triggerer, a private module of a dependency"
+    ]
 
 
 def test_simulators_stay_out_of_production_and_production_out_of_simulators(checker, tree: Path) -> None:
     steps = tree / "src" / "ssc_pipeline" / "steps" / "extract.py"
     line = _append(steps, "from ssc_pipeline.simulators import topdesk  # noqa")
-    assert checker.check(tree) == [f"{steps}:{line}: steps imports simulators (ssc_pipeline.simulators), "
-                                   "a layer above it"]
+    assert checker.check(tree) == [
+        f"{steps}:{line}: steps imports simulators (ssc_pipeline.simulators), a layer above it"
+    ]
 
 
 def test_a_dag_file_calls_only_into_orchestration(checker, tree: Path) -> None:
     dag = tree / "dags" / "transform.py"
     line = _append(dag, "from ssc_pipeline.steps.transform import build_marts  # noqa")
-    assert checker.check(tree) == [f"{dag}:{line}: a DAG file imports ssc_pipeline.steps.transform; "
-                                   "DAG files call only into ssc_pipeline.orchestration"]
+    assert checker.check(tree) == [
+        f"{dag}:{line}: a DAG file imports ssc_pipeline.steps.transform; "
+        "DAG files call only into ssc_pipeline.orchestration"
+    ]
 
 
 def test_a_module_over_400_lines_is_refused(checker, tree: Path) -> None:

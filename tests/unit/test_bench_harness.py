@@ -72,21 +72,27 @@ def test_generated_rsins_pass_the_eleven_proof_and_registry_parses() -> None:
     assert [o.code for o in orgs][:2] == ["GM0001", "GM0002"] and len(orgs) == 100
     assert {o.source for o in orgs} == {"topdesk", "servicenow", "files"}
     assert all(o.oin.startswith("00000001") and o.oin.endswith("000") for o in orgs)
-    assert {o.source for o in parse_registry(yaml.safe_load(core.registry_yaml(
-        core.registry_entries(4, sources=("files",)))))} == {"files"}
+    assert {
+        o.source
+        for o in parse_registry(yaml.safe_load(core.registry_yaml(core.registry_entries(4, sources=("files",)))))
+    } == {"files"}
 
 
 def test_sla_clock_output_is_parsed_in_either_format() -> None:
-    old = ("tickets                             1,000,000   (300,000 hold periods)\n"
-           "calendar time   (plain sum)           41.2 ms   1 minutes\n"
-           "business time   (index macro)        101.5 ms   1 minutes\n"
-           "business time, holds subtracted      180.0 ms   1 minutes\n"
-           "ratio business / calendar             2.46 x    (target <= 3x; with holds 4.37 x)\n")
-    new = ("tickets                               50,000\n"
-           "calendar time  (plain sum)            9.5 ms median      7.3 ms best\n"
-           "business time  (index macro)         41.6 ms median     28.2 ms best\n"
-           "ratio business / calendar            4.37 x  (best/best 3.85 x; target <= 3 x)\n"
-           "9 interleaved rounds; load average 8.2 at start on 2 CPUs; whole run 12 s\n")
+    old = (
+        "tickets                             1,000,000   (300,000 hold periods)\n"
+        "calendar time   (plain sum)           41.2 ms   1 minutes\n"
+        "business time   (index macro)        101.5 ms   1 minutes\n"
+        "business time, holds subtracted      180.0 ms   1 minutes\n"
+        "ratio business / calendar             2.46 x    (target <= 3x; with holds 4.37 x)\n"
+    )
+    new = (
+        "tickets                               50,000\n"
+        "calendar time  (plain sum)            9.5 ms median      7.3 ms best\n"
+        "business time  (index macro)         41.6 ms median     28.2 ms best\n"
+        "ratio business / calendar            4.37 x  (best/best 3.85 x; target <= 3 x)\n"
+        "9 interleaved rounds; load average 8.2 at start on 2 CPUs; whole run 12 s\n"
+    )
     first, second = core.parse_sla_clock_output(old), core.parse_sla_clock_output(new)
     assert (first["ratio"], first["ratio_holds"], first["tickets"]) == (2.46, 4.37, 1_000_000)
     assert (second["ratio"], second["ratio_best"], second["rounds"], second["calendar_ms"]) == (4.37, 3.85, 9, 9.5)
@@ -99,7 +105,7 @@ def test_rules_sql_covers_every_expectation_of_the_raw_suite() -> None:
     assert len(labels) == len(suite["expectations"])
     assert sql.count("count(*) filter") == len(labels)
     assert "having count(*) > 1" in sql  # uniqueness counts every row of a duplicated value
-    assert "\"resolved_at\" is not null and checked.\"opened_at\" is not null" in sql
+    assert '"resolved_at" is not null and checked."opened_at" is not null' in sql
     assert "'Wachten op gebruiker'" in sql and "not in (false)" in sql
 
 
@@ -107,34 +113,61 @@ def test_rules_sql_refuses_what_it_cannot_translate() -> None:
     with pytest.raises(ValueError):
         core.rules_sql({"expectations": [{"type": "expect_table_row_count_to_equal", "kwargs": {}}]}, "select 1")
     with pytest.raises(ValueError):
-        core.rules_sql({"expectations": [{"type": "expect_column_values_to_not_be_null",
-                                          "kwargs": {"column": "x; drop table y"}}]}, "select 1")
-    sql, _ = core.rules_sql({"expectations": [{"type": "expect_column_values_to_be_in_set",
-                                               "kwargs": {"column": "s", "value_set": ["it's"]}}]}, "select 1")
+        core.rules_sql(
+            {
+                "expectations": [
+                    {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "x; drop table y"}}
+                ]
+            },
+            "select 1",
+        )
+    sql, _ = core.rules_sql(
+        {
+            "expectations": [
+                {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "s", "value_set": ["it's"]}}
+            ]
+        },
+        "select 1",
+    )
     assert "'it''s'" in sql
 
 
 def test_task_bodies_pair_by_process_and_skip_deferrals() -> None:
     def ev(event: str, t: float, pid: int, task: str, op: str = "_PythonDecoratedOperator") -> dict[str, object]:
-        return {"event": event, "t": t, "pid": pid, "dag_id": "d", "run_id": "r", "task_id": task,
-                "map_index": -1, "operator": op}
+        return {
+            "event": event,
+            "t": t,
+            "pid": pid,
+            "dag_id": "d",
+            "run_id": "r",
+            "task_id": task,
+            "map_index": -1,
+            "operator": op,
+        }
 
-    bodies = core.task_bodies([
-        ev("running", 1.0, 10, "extract_load"), ev("success", 4.0, 10, "extract_load"),
-        ev("running", 2.0, 11, "model_run", "DbtRunWatcherOperator"),  # deferred: no end in this process
-        ev("running", 9.0, 12, "model_run", "DbtRunWatcherOperator"), ev("success", 9.5, 12, "model_run",
-                                                                           "DbtRunWatcherOperator"),
-        ev("running", 3.0, 13, "dbt_producer_watcher", "DbtProducerWatcherOperator"),
-        ev("failed", 8.0, 13, "dbt_producer_watcher", "DbtProducerWatcherOperator"),
-    ])
+    bodies = core.task_bodies(
+        [
+            ev("running", 1.0, 10, "extract_load"),
+            ev("success", 4.0, 10, "extract_load"),
+            ev("running", 2.0, 11, "model_run", "DbtRunWatcherOperator"),  # deferred: no end in this process
+            ev("running", 9.0, 12, "model_run", "DbtRunWatcherOperator"),
+            ev("success", 9.5, 12, "model_run", "DbtRunWatcherOperator"),
+            ev("running", 3.0, 13, "dbt_producer_watcher", "DbtProducerWatcherOperator"),
+            ev("failed", 8.0, 13, "dbt_producer_watcher", "DbtProducerWatcherOperator"),
+        ]
+    )
     assert [(b.task_id, b.seconds, b.state) for b in bodies] == [
-        ("extract_load", 3.0, "success"), ("dbt_producer_watcher", 5.0, "failed"), ("model_run", 0.5, "success")]
+        ("extract_load", 3.0, "success"),
+        ("dbt_producer_watcher", 5.0, "failed"),
+        ("model_run", 0.5, "success"),
+    ]
     assert [b.waits for b in bodies] == [False, False, True]
 
 
 def test_report_has_machine_summary_and_every_stage() -> None:
-    stage = core.StageResult(1, "Landing", checks=[core.Check("ratio", 0.7, ">=", 0.5)],
-                             figures=[("rows", "10")], notes=["A note."])
+    stage = core.StageResult(
+        1, "Landing", checks=[core.Check("ratio", 0.7, ">=", 0.5)], figures=[("rows", "10")], notes=["A note."]
+    )
     missing = core.StageResult(2, "SLA", checks=[core.Check("ratio", None, "<=", 3.0)], error="not available")
     text = render_results({"started": "now"}, [("CPU", "x86")], [stage, missing])
     assert "## Machine" in text and "| CPU | x86 |" in text

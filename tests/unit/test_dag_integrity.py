@@ -34,20 +34,44 @@ def _dagbag(monkeypatch: pytest.MonkeyPatch, registry: Path | None = None):
 def test_dags_import_without_errors_or_io(monkeypatch: pytest.MonkeyPatch) -> None:
     bag = _dagbag(monkeypatch)
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == {"extract_gm0505", "extract_gm0642", "extract_gm0590", "extract_gm0531",
-                                "extract_gm0610", "extract_ssc_service_data", "transform", "monthly_close"}
+    assert set(bag.dag_ids) == {
+        "extract_gm0505",
+        "extract_gm0642",
+        "extract_gm0590",
+        "extract_gm0531",
+        "extract_gm0610",
+        "extract_ssc_service_data",
+        "transform",
+        "monthly_close",
+    }
 
 
 def test_a_fourth_organisation_gets_its_own_dag(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     data = yaml.safe_load((ROOT / "organisations.yml").read_text())
-    data["organisations"].append({
-        "code": "GM0482", "oin": "00000001002150001000", "name": "Gemeente Alblasserdam",
-        "source": "topdesk", "connection": "topdesk_gm0482", "schedule": "45 2 * * *",
-        "joined_on": "2022-01-01", "active": True})
-    data["organisations"].append({
-        "code": "GM0523", "oin": "00000001002010008000", "name": "Gemeente Hardinxveld-Giessendam",
-        "source": "topdesk", "connection": "topdesk_gm0523", "schedule": "50 2 * * *",
-        "joined_on": "2022-01-01", "active": False})
+    data["organisations"].append(
+        {
+            "code": "GM0482",
+            "oin": "00000001002150001000",
+            "name": "Gemeente Alblasserdam",
+            "source": "topdesk",
+            "connection": "topdesk_gm0482",
+            "schedule": "45 2 * * *",
+            "joined_on": "2022-01-01",
+            "active": True,
+        }
+    )
+    data["organisations"].append(
+        {
+            "code": "GM0523",
+            "oin": "00000001002010008000",
+            "name": "Gemeente Hardinxveld-Giessendam",
+            "source": "topdesk",
+            "connection": "topdesk_gm0523",
+            "schedule": "50 2 * * *",
+            "joined_on": "2022-01-01",
+            "active": False,
+        }
+    )
     registry = tmp_path / "organisations.yml"
     registry.write_text(yaml.safe_dump(data, sort_keys=False))
     bag = _dagbag(monkeypatch, registry)
@@ -56,8 +80,7 @@ def test_a_fourth_organisation_gets_its_own_dag(monkeypatch: pytest.MonkeyPatch,
     assert "extract_gm0523" not in bag.dag_ids  # inactive: no DAG
 
 
-def test_file_drop_organisation_is_woken_by_its_ready_marker(monkeypatch: pytest.MonkeyPatch,
-                                                            tmp_path: Path) -> None:
+def test_file_drop_organisation_is_woken_by_its_ready_marker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SSC_INBOX", str(tmp_path / "inbox"))
     bag = _dagbag(monkeypatch)
     ready = bag.dags["extract_gm0610"].timetable.asset_condition
@@ -93,11 +116,28 @@ def test_nightly_build_leaves_unit_and_data_tests_to_ci(monkeypatch: pytest.Monk
     def listed(env: dict[str, str]) -> list[str]:
         for key, value in {**dbt_env("postgresql://parse-only@127.0.0.1:5432/ssc"), **env}.items():
             monkeypatch.setenv(key, value)
-        result = dbtRunner().invoke(["--quiet", "ls", "--resource-type", "unit_test", "--resource-type", "model",
-                                     "--resource-type", "test", "--output", "json",
-                                     "--output-keys", "resource_type",
-                                     "--project-dir", project, "--profiles-dir", project,
-                                     "--target-path", str(tmp_path / "target")])
+        result = dbtRunner().invoke(
+            [
+                "--quiet",
+                "ls",
+                "--resource-type",
+                "unit_test",
+                "--resource-type",
+                "model",
+                "--resource-type",
+                "test",
+                "--output",
+                "json",
+                "--output-keys",
+                "resource_type",
+                "--project-dir",
+                project,
+                "--profiles-dir",
+                project,
+                "--target-path",
+                str(tmp_path / "target"),
+            ]
+        )
         assert result.success, result.exception
         return [json.loads(line)["resource_type"] for line in result.result]
 
@@ -112,7 +152,7 @@ def test_only_extracts_and_the_monthly_close_have_a_clock(monkeypatch: pytest.Mo
     bag = _dagbag(monkeypatch)
     for dag_id, dag in bag.dags.items():
         kind = type(dag.timetable).__name__
-        if (dag_id.startswith("extract_gm") or dag_id == "monthly_close"):
+        if dag_id.startswith("extract_gm") or dag_id == "monthly_close":
             assert kind == "AssetOrTimeSchedule", dag_id  # a clock OR an event
         else:
             assert kind == "AssetTriggeredTimetable", dag_id  # events only

@@ -47,10 +47,12 @@ def env_example() -> dict[str, str]:
 
 def substitute(text: str, env: dict[str, str]) -> str:
     """Compose's interpolation, enough for these files: ${VAR}, ${VAR:-default}, ${VAR:?message}."""
+
     def value(match: re.Match[str]) -> str:
         name, op, default = match.group(1), match.group(2), match.group(3)
         found = env.get(name, "")
         return default if op in (":-", "-") and not found else found
+
     return VAR.sub(value, text).replace("$$", "$")
 
 
@@ -69,8 +71,16 @@ def load_docker_module(name: str) -> ModuleType:
 
 
 def test_the_stack_has_every_part() -> None:
-    assert {"postgres", "simulators", "metabase", "metabase-init", "airflow-init", *AIRFLOW_COMPONENTS,
-            "redis", "airflow-worker"} <= set(SERVICES)
+    assert {
+        "postgres",
+        "simulators",
+        "metabase",
+        "metabase-init",
+        "airflow-init",
+        *AIRFLOW_COMPONENTS,
+        "redis",
+        "airflow-worker",
+    } <= set(SERVICES)
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
@@ -147,8 +157,9 @@ def _secrets_in(name: str, key: str, value: str) -> list[str]:
 
 
 def test_no_literal_secrets() -> None:
-    problems = [p for name in SERVICES for key, value in environment(name).items()
-                for p in _secrets_in(name, key, value)]
+    problems = [
+        p for name in SERVICES for key, value in environment(name).items() for p in _secrets_in(name, key, value)
+    ]
     assert problems == []
     # the checker itself catches what it should
     assert _secrets_in("x", "MB_DB_PASS", "hunter2")
@@ -208,15 +219,23 @@ def test_airflow_environment_mirrors_airflow_runtime(monkeypatch: pytest.MonkeyP
     compose = environment("airflow-scheduler")
     missing = sorted(set(local) - set(compose))
     assert missing == [], f"airflow_env sets {missing}, docker-compose.yml does not"
-    same = ("AIRFLOW__CORE__LOAD_EXAMPLES", "AIRFLOW__CORE__PARALLELISM", "AIRFLOW__CORE__DEFAULT_TIMEZONE",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS",
-            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL", "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL",
-            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC", "AIRFLOW__LOGGING__LOGGING_LEVEL",
-            *airflow_runtime.MEMORY_SETTINGS)
+    same = (
+        "AIRFLOW__CORE__LOAD_EXAMPLES",
+        "AIRFLOW__CORE__PARALLELISM",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL",
+        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL",
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL",
+        *airflow_runtime.MEMORY_SETTINGS,
+    )
     assert {k: compose[k] for k in same} == {k: local[k] for k in same}
     assert compose["AIRFLOW__CORE__DAGS_FOLDER"] == compose["SSC_PROJECT_ROOT"] + "/dags"
     assert compose["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == (
-        f"http://airflow-api-server:{compose['AIRFLOW__API__PORT']}/execution/")
+        f"http://airflow-api-server:{compose['AIRFLOW__API__PORT']}/execution/"
+    )
     assert compose["AIRFLOW__API_AUTH__JWT_SECRET"].startswith("${AIRFLOW_JWT_SECRET")
     assert compose["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://airflow:")
     assert compose["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith("@postgres:5432/airflow")
@@ -267,8 +286,10 @@ def test_metabase_reads_the_warehouse_as_a_bi_reader_login() -> None:
     assert re.search(r"create role metabase login password %L in role bi_reader", roles)
     assert "default_transaction_read_only = on" in roles
     assert ":'metabase_password'" in roles
-    assert '-v metabase_password="$METABASE_WAREHOUSE_PASSWORD"' in (
-        ROOT / "docker" / "postgres" / "init-roles.sh").read_text()
+    assert (
+        '-v metabase_password="$METABASE_WAREHOUSE_PASSWORD"'
+        in (ROOT / "docker" / "postgres" / "init-roles.sh").read_text()
+    )
     assert environment("postgres")["METABASE_WAREHOUSE_PASSWORD"] == init["MB_WAREHOUSE_PASSWORD"]
     metabase = environment("metabase")
     assert metabase["MB_DB_USER"] == "metabase_app"  # its own settings database, not the warehouse owner
@@ -337,4 +358,3 @@ def test_env_example_values_make_valid_json_and_urls() -> None:
             json.loads(value)
     assert env["SSC_DATABASE_URL"] == "postgresql://ssc:change-me-postgres@postgres:5432/ssc"
     assert rendered["services"]["postgres"]["ports"] == ["127.0.0.1:5432:5432"]
-

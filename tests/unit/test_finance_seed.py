@@ -41,9 +41,11 @@ def test_seed_lists_every_organisation_of_the_registry_and_no_other() -> None:
 
 def test_seed_joined_on_agrees_with_the_registry() -> None:
     seed = _seed()
-    differ = {org.code: (str(org.joined_on), seed[org.code]["joined_on"])
-              for org in load_registry(ROOT / "organisations.yml")
-              if org.code in seed and dt.date.fromisoformat(seed[org.code]["joined_on"]) != org.joined_on}
+    differ = {
+        org.code: (str(org.joined_on), seed[org.code]["joined_on"])
+        for org in load_registry(ROOT / "organisations.yml")
+        if org.code in seed and dt.date.fromisoformat(seed[org.code]["joined_on"]) != org.joined_on
+    }
     assert differ == {}, f"joined_on (organisations.yml, seed) differs: {differ}"
 
 

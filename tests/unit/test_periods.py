@@ -31,11 +31,14 @@ def test_day_window_of_the_short_spring_day() -> None:
     assert end.astimezone(UTC) - start.astimezone(UTC) == dt.timedelta(hours=23)
 
 
-@pytest.mark.parametrize(("moment", "month"), [
-    (dt.datetime(2026, 11, 30, 23, 30, tzinfo=UTC), dt.date(2026, 11, 1)),  # already 1 December locally
-    (dt.datetime(2026, 11, 30, 22, 59, tzinfo=UTC), dt.date(2026, 10, 1)),
-    (dt.datetime(2027, 1, 1, 0, 0, tzinfo=UTC), dt.date(2026, 12, 1)),
-])
+@pytest.mark.parametrize(
+    ("moment", "month"),
+    [
+        (dt.datetime(2026, 11, 30, 23, 30, tzinfo=UTC), dt.date(2026, 11, 1)),  # already 1 December locally
+        (dt.datetime(2026, 11, 30, 22, 59, tzinfo=UTC), dt.date(2026, 10, 1)),
+        (dt.datetime(2027, 1, 1, 0, 0, tzinfo=UTC), dt.date(2026, 12, 1)),
+    ],
+)
 def test_previous_month_is_local(moment: dt.datetime, month: dt.date) -> None:
     assert periods.previous_month(moment) == month
 

@@ -31,7 +31,8 @@ def test_scheduler_forks_workers_from_a_fork_server_that_preloads_the_pipeline()
 def test_preload_starts_no_thread_opens_no_connection_and_freezes_the_heap() -> None:
     """Forking a process with threads or open sockets is unsafe; gc.freeze keeps shared pages shared."""
     module = airflow_runtime.MEMORY_SETTINGS["AIRFLOW__SCHEDULER__MP_FORKSERVER_PRELOAD"]
-    done = subprocess.run([sys.executable, "-c", PROBE.format(module=module)], capture_output=True, text=True,
-                          timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(module=module)], capture_output=True, text=True, timeout=180
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().endswith("ok")

@@ -16,9 +16,9 @@ from ssc_pipeline.pseudonymisation import (
     load_key,
     pseudonymise,
 )
-from ssc_pipeline.sources.topdesk.scrub import scrub_topdesk_incident
 from ssc_pipeline.simulators.incident_generator import generate_day
 from ssc_pipeline.simulators.topdesk_render import state_as_of
+from ssc_pipeline.sources.topdesk.scrub import scrub_topdesk_incident
 
 KEY = b"0123456789abcdef-test-key"
 NOW = datetime(2026, 12, 31, tzinfo=timezone.utc)
@@ -72,8 +72,18 @@ def test_no_caller_name_or_email_survives_scrub() -> None:
         assert scrubbed["caller"]["email"] == pseudonymise(email, KEY)
         assert scrubbed["request"] == REDACTED
         # what the pipeline needs is untouched
-        for field in ("id", "number", "modificationDate", "priority", "category", "processingStatus",
-                      "responseDate", "completedDate", "closedDate", "briefDescription"):
+        for field in (
+            "id",
+            "number",
+            "modificationDate",
+            "priority",
+            "category",
+            "processingStatus",
+            "responseDate",
+            "completedDate",
+            "closedDate",
+            "briefDescription",
+        ):
             assert scrubbed[field] == incident[field]
         assert scrubbed["caller"]["branch"] == incident["caller"]["branch"]
 
@@ -97,8 +107,11 @@ def test_same_caller_same_pseudonym_across_incidents() -> None:
 
 
 def test_email_case_does_not_split_a_person() -> None:
-    incident = {"caller": {"email": "Jan.DeVries@GM0505.example.nl ", "dynamicName": "Jan de Vries"},
-                "request": "", "action": "Gebeld met Jan, 06-12345678"}
+    incident = {
+        "caller": {"email": "Jan.DeVries@GM0505.example.nl ", "dynamicName": "Jan de Vries"},
+        "request": "",
+        "action": "Gebeld met Jan, 06-12345678",
+    }
     scrubbed = scrub_topdesk_incident(incident, KEY)
     assert scrubbed["caller"]["email"] == pseudonymise("jan.devries@gm0505.example.nl", KEY)
     assert scrubbed["request"] == ""  # empty free text stays empty
@@ -106,8 +119,7 @@ def test_email_case_does_not_split_a_person() -> None:
 
 
 def test_operator_and_caller_lookup_are_pseudonymised() -> None:
-    incident = {"operator": {"id": "op-1", "name": "Karin Smit"},
-                "callerLookup": {"id": "person-1"}, "caller": None}
+    incident = {"operator": {"id": "op-1", "name": "Karin Smit"}, "callerLookup": {"id": "person-1"}, "caller": None}
     scrubbed = scrub_topdesk_incident(incident, KEY)
     assert scrubbed["operator"] == {"id": pseudonymise("op-1", KEY), "name": pseudonymise("Karin Smit", KEY)}
     assert scrubbed["callerLookup"] == {"id": pseudonymise("person-1", KEY)}

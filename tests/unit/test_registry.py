@@ -13,9 +13,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def entry(**overrides: object) -> dict[str, object]:
     base: dict[str, object] = {
-        "code": "GM0505", "oin": "00000001001730009000", "name": "Gemeente Dordrecht",
-        "source": "topdesk", "connection": "topdesk_gm0505", "schedule": "0 2 * * *",
-        "joined_on": dt.date(2019, 1, 1), "active": True,
+        "code": "GM0505",
+        "oin": "00000001001730009000",
+        "name": "Gemeente Dordrecht",
+        "source": "topdesk",
+        "connection": "topdesk_gm0505",
+        "schedule": "0 2 * * *",
+        "joined_on": dt.date(2019, 1, 1),
+        "active": True,
     }
     base.update(overrides)
     return base

@@ -67,23 +67,30 @@ class AirflowClient:
             if not missing:
                 return
             if time.monotonic() > deadline:
-                raise TimeoutError(f"Airflow has not parsed DAG(s) {', '.join(sorted(missing))} "
-                                   f"after {timeout:.0f}s; check the DAG processor log")
+                raise TimeoutError(
+                    f"Airflow has not parsed DAG(s) {', '.join(sorted(missing))} "
+                    f"after {timeout:.0f}s; check the DAG processor log"
+                )
             time.sleep(1)
 
     def unpause(self, dag_id: str) -> None:
         self._json("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False})
 
-    def trigger_window(self, dag_id: str, run_id: str, start: dt.datetime, end: dt.datetime,
-                       conf: dict[str, Any] | None = None) -> str:
+    def trigger_window(
+        self, dag_id: str, run_id: str, start: dt.datetime, end: dt.datetime, conf: dict[str, Any] | None = None
+    ) -> str:
         """Trigger a run for the data interval [start, end) (logical date = end).
 
         When the run id exists already (a re-run of the same window), it is
         cleared so that it runs again: the tasks are idempotent.
         """
-        body = {"dag_run_id": run_id, "logical_date": end.isoformat(),
-                "data_interval_start": start.isoformat(), "data_interval_end": end.isoformat(),
-                "conf": conf or {}}
+        body = {
+            "dag_run_id": run_id,
+            "logical_date": end.isoformat(),
+            "data_interval_start": start.isoformat(),
+            "data_interval_end": end.isoformat(),
+            "conf": conf or {},
+        }
         return self._trigger_or_clear(dag_id, run_id, body)
 
     def trigger_catchup(self, dag_id: str, run_id: str, start: dt.datetime, end: dt.datetime) -> str:
@@ -93,19 +100,26 @@ class AirflowClient:
         of nightly runs; so the window travels in the run's conf instead
         (``window_start``/``window_end``, read by the extract task).
         """
-        body = {"dag_run_id": run_id, "logical_date": None,
-                "conf": {"window_start": start.isoformat(), "window_end": end.isoformat()}}
+        body = {
+            "dag_run_id": run_id,
+            "logical_date": None,
+            "conf": {"window_start": start.isoformat(), "window_end": end.isoformat()},
+        }
         return self._trigger_or_clear(dag_id, run_id, body)
 
     def _trigger_or_clear(self, dag_id: str, run_id: str, body: dict[str, Any]) -> str:
         resp = self.request("POST", f"/api/v2/dags/{dag_id}/dagRuns", json=body)
         if resp.status_code == 409:
             if self.request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}").status_code != 200:
-                raise AirflowApiError(f"trigger {dag_id} {run_id}: another run has logical date "
-                                      f"{body.get('logical_date')}: {resp.text[:300]}")
-            self._json("POST", f"/api/v2/dags/{dag_id}/clearTaskInstances",
-                       json={"dry_run": False, "dag_run_id": run_id, "reset_dag_runs": True,
-                             "only_failed": False})
+                raise AirflowApiError(
+                    f"trigger {dag_id} {run_id}: another run has logical date "
+                    f"{body.get('logical_date')}: {resp.text[:300]}"
+                )
+            self._json(
+                "POST",
+                f"/api/v2/dags/{dag_id}/clearTaskInstances",
+                json={"dry_run": False, "dag_run_id": run_id, "reset_dag_runs": True, "only_failed": False},
+            )
             return run_id
         if resp.status_code >= 300:
             raise AirflowApiError(f"trigger {dag_id} -> {resp.status_code}: {resp.text[:500]}")
@@ -115,8 +129,7 @@ class AirflowClient:
         return self._json("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")["state"]
 
     def runs(self, dag_id: str, limit: int = 50) -> list[dict[str, Any]]:
-        data = self._json("GET", f"/api/v2/dags/{dag_id}/dagRuns",
-                          params={"limit": limit, "order_by": "-run_after"})
+        data = self._json("GET", f"/api/v2/dags/{dag_id}/dagRuns", params={"limit": limit, "order_by": "-run_after"})
         return data["dag_runs"]
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
@@ -136,11 +149,13 @@ class AirflowClient:
         raise AirflowApiError(f"Airflow knows no asset {uri}")
 
     def post_asset_event(self, uri: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self._json("POST", "/api/v2/assets/events", ok=(200,),
-                          json={"asset_id": self.asset_id(uri), "extra": extra or {}})
+        return self._json(
+            "POST", "/api/v2/assets/events", ok=(200,), json={"asset_id": self.asset_id(uri), "extra": extra or {}}
+        )
 
-    def wait_for_runs(self, runs: Iterable[tuple[str, str]], timeout: float = 1800.0,
-                      on_done: Any = None) -> dict[tuple[str, str], str]:
+    def wait_for_runs(
+        self, runs: Iterable[tuple[str, str]], timeout: float = 1800.0, on_done: Any = None
+    ) -> dict[tuple[str, str], str]:
         """Poll until every (dag_id, run_id) is finished; return their final states."""
         pending = set(runs)
         states: dict[tuple[str, str], str] = {}

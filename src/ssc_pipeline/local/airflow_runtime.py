@@ -52,8 +52,10 @@ MEMORY_SETTINGS = {
 SKIP_SERVE_LOGS = ("scheduler", "triggerer")
 API_USER = "ssc"
 # Concurrent extract tasks per source system (each source spec names its pool and slots).
-POOLS = {spec.pool: {"slots": spec.pool_slots, "description": spec.pool_description, "include_deferred": False}
-         for spec in SPECS.values()}
+POOLS = {
+    spec.pool: {"slots": spec.pool_slots, "description": spec.pool_description, "include_deferred": False}
+    for spec in SPECS.values()
+}
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,9 @@ def load_state(create: bool = False) -> AirflowState:
         return AirflowState(**json.loads(path.read_text()))
     if not create:
         raise RuntimeError("Airflow was never started here: run `ssc airflow start`")
-    state = AirflowState(port=warehouse.free_port(), jwt_secret=secrets.token_urlsafe(32),
-                         password=secrets.token_urlsafe(16))
+    state = AirflowState(
+        port=warehouse.free_port(), jwt_secret=secrets.token_urlsafe(32), password=secrets.token_urlsafe(16)
+    )
     path.write_text(json.dumps(state.__dict__))
     path.chmod(0o600)
     return state
@@ -105,36 +108,38 @@ def airflow_env(state: AirflowState, extra: dict[str, str] | None = None) -> dic
     url = warehouse.database_url()
     meta = warehouse.DbParams.from_url(url).url("airflow").replace("postgresql://", "postgresql+psycopg2://")
     env = dict(os.environ)
-    env.update({
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(project_root() / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        **MEMORY_SETTINGS,
-        "AIRFLOW__CORE__DEFAULT_TIMEZONE": TIMEZONE_NAME,
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{state.base_url}/execution/",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{API_USER}:admin",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(state.port),
-        "AIRFLOW__API__BASE_URL": state.base_url,
-        "AIRFLOW__API_AUTH__JWT_SECRET": state.jwt_secret,
-        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
-        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-        # Cosmos otherwise reports each task run to its vendor's usage endpoint
-        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
-        "AIRFLOW__COSMOS__DBT_DOCS_DIR": str(ssc_home() / "dbt-docs"),
-        "AIRFLOW__COSMOS__DBT_DOCS_INDEX_FILE_NAME": "static_index.html",
-        "SSC_DATABASE_URL": url,
-        "SSC_HOME": str(ssc_home()),
-        "SSC_PROJECT_ROOT": str(project_root()),
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-    })
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(project_root() / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            **MEMORY_SETTINGS,
+            "AIRFLOW__CORE__DEFAULT_TIMEZONE": TIMEZONE_NAME,
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{state.base_url}/execution/",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{API_USER}:admin",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(state.port),
+            "AIRFLOW__API__BASE_URL": state.base_url,
+            "AIRFLOW__API_AUTH__JWT_SECRET": state.jwt_secret,
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            # Cosmos otherwise reports each task run to its vendor's usage endpoint
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "AIRFLOW__COSMOS__DBT_DOCS_DIR": str(ssc_home() / "dbt-docs"),
+            "AIRFLOW__COSMOS__DBT_DOCS_INDEX_FILE_NAME": "static_index.html",
+            "SSC_DATABASE_URL": url,
+            "SSC_HOME": str(ssc_home()),
+            "SSC_PROJECT_ROOT": str(project_root()),
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+        }
+    )
     from ssc_pipeline.transform import dbt_env
 
     env.update(dbt_env(url))  # for the Cosmos dbt tasks
@@ -186,8 +191,7 @@ def start(extra_env: dict[str, str] | None = None, timeout: float = 180.0) -> Ai
         raise RuntimeError(f"airflow db migrate failed:\n{migrate.stderr[-3000:]}")
     pools = airflow_home() / "pools.json"
     pools.write_text(json.dumps(POOLS))
-    imported = subprocess.run([_airflow_bin(), "pools", "import", str(pools)], env=env,
-                              capture_output=True, text=True)
+    imported = subprocess.run([_airflow_bin(), "pools", "import", str(pools)], env=env, capture_output=True, text=True)
     if imported.returncode != 0:
         raise RuntimeError(f"airflow pools import failed:\n{imported.stderr[-3000:]}")
     pids: dict[str, int] = {}
@@ -198,8 +202,9 @@ def start(extra_env: dict[str, str] | None = None, timeout: float = 180.0) -> Ai
         if component in SKIP_SERVE_LOGS:
             args.append("--skip-serve-logs")
         log = open(logs / f"{component}.log", "ab")  # noqa: SIM115 - handed to the child
-        proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            args, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
         pids[component] = proc.pid
     _pid_file().write_text(json.dumps(pids))
     _wait_healthy(state, timeout)

@@ -63,34 +63,60 @@ def summarise(since: dt.datetime, month: dt.date) -> list[OrgSummary]:
     for org in active_organisations():
         accepted, quarantined, failed, rows = loads.get(org.code, (0, 0, 0, 0))
         pct = attainment.get(org.code)
-        out.append(OrgSummary(org.code, org.name, accepted, quarantined, failed, int(rows),
-                              tickets.get(org.code, 0), float(pct) if pct is not None else None))
+        out.append(
+            OrgSummary(
+                org.code,
+                org.name,
+                accepted,
+                quarantined,
+                failed,
+                int(rows),
+                tickets.get(org.code, 0),
+                float(pct) if pct is not None else None,
+            )
+        )
     return out
 
 
 def print_summary(console: Console, summary: list[OrgSummary], month: dt.date) -> None:
     table = Table(title=f"SSC nightly demo — resolution attainment {month:%Y-%m} (month to date)")
-    for col in ("organisation", "loads accepted", "quarantined", "failed", "tickets loaded",
-                "tickets in marts", "resolution attainment"):
+    for col in (
+        "organisation",
+        "loads accepted",
+        "quarantined",
+        "failed",
+        "tickets loaded",
+        "tickets in marts",
+        "resolution attainment",
+    ):
         table.add_column(col, justify="right" if col != "organisation" else "left")
     for s in summary:
-        table.add_row(f"{s.org_code} {s.name}", str(s.loads_accepted), str(s.loads_quarantined),
-                      str(s.loads_failed), str(s.rows_landed), str(s.tickets_in_marts),
-                      "—" if s.month_attainment_pct is None else f"{s.month_attainment_pct:.2f} %")
+        table.add_row(
+            f"{s.org_code} {s.name}",
+            str(s.loads_accepted),
+            str(s.loads_quarantined),
+            str(s.loads_failed),
+            str(s.rows_landed),
+            str(s.tickets_in_marts),
+            "—" if s.month_attainment_pct is None else f"{s.month_attainment_pct:.2f} %",
+        )
     console.print(table)
 
 
 def report_published_month(console: Console, month: dt.date) -> list[Path]:
     """Say whether the monthly close published the month (and why not), and write its reports."""
     with warehouse.connect() as conn:
-        published = conn.execute("select mart, max(version) from audit.publications where month = %s"
-                                 " group by mart order by mart", (month,)).fetchall()
+        published = conn.execute(
+            "select mart, max(version) from audit.publications where month = %s group by mart order by mart", (month,)
+        ).fetchall()
     if not published:
         blockers = completeness_blockers(month)
         console.print(f"[yellow]{month:%Y-%m} not published[/]: " + ("; ".join(blockers) or "see `ssc status`"))
         return []
-    console.print(f"{month:%Y-%m} certified and published by the monthly close: "
-                  + ", ".join(f"{mart} v{version}" for mart, version in published))
+    console.print(
+        f"{month:%Y-%m} certified and published by the monthly close: "
+        + ", ".join(f"{mart} v{version}" for mart, version in published)
+    )
     from ssc_pipeline.reports import render_all
 
     paths = render_all(month, ssc_home() / "reports" / f"{month:%Y-%m}")
@@ -98,35 +124,47 @@ def report_published_month(console: Console, month: dt.date) -> list[Path]:
     return paths
 
 
-def run_demo(days: int = 7, keep_running: bool = False, tickets_per_weekday: int = 25,
-             console: Console | None = None) -> list[OrgSummary]:
+def run_demo(
+    days: int = 7, keep_running: bool = False, tickets_per_weekday: int = 25, console: Console | None = None
+) -> list[OrgSummary]:
     console = console or Console()
     started = dt.datetime.now(dt.timezone.utc)
     orgs = active_organisations()
-    console.print(f"[bold]1/4[/] database: {warehouse.DbParams.from_url(warehouse.start_database()).host} "
-                  f"(embedded unless SSC_DATABASE_URL is set)")
+    console.print(
+        f"[bold]1/4[/] database: {warehouse.DbParams.from_url(warehouse.start_database()).host} "
+        f"(embedded unless SSC_DATABASE_URL is set)"
+    )
     warehouse.ensure_schema()
     console.print(f"[bold]2/4[/] simulators for {len(orgs)} organisation(s)")
     env = simulator_process.start_simulators(orgs, tickets_per_weekday=tickets_per_weekday)
     try:
         console.print("[bold]3/4[/] starting Airflow (scheduler, DAG processor, API server, triggerer)")
         state = airflow_runtime.start(extra_env=env)
-        console.print(f"      Airflow UI: {state.base_url} (user {airflow_runtime.API_USER}, "
-                      f"password in {airflow_runtime.airflow_home() / 'state.json'})")
+        console.print(
+            f"      Airflow UI: {state.base_url} (user {airflow_runtime.API_USER}, "
+            f"password in {airflow_runtime.airflow_home() / 'state.json'})"
+        )
         client = airflow_runtime.api_client(state)
         client.wait_for_dags([o.dag_id for o in orgs] + ["transform"])
         day_list = last_days(days)
         month = previous_month(dt.datetime.now(dt.timezone.utc))
         catchup_days = [month + dt.timedelta(days=i) for i in range((day_list[0] - month).days)]
-        dropped = simulator_process.write_file_drops(orgs, catchup_days + day_list, tickets_per_weekday=tickets_per_weekday,
-                                            service_month=month)
+        dropped = simulator_process.write_file_drops(
+            orgs, catchup_days + day_list, tickets_per_weekday=tickets_per_weekday, service_month=month
+        )
         if dropped:
             console.print(f"      {dropped} file(s) dropped in the inbox by the file-drop organisations")
-        with Progress(TextColumn("[bold]4/4[/] nightly runs {task.description}"), BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:
-            task = progress.add_task(f"catch-up {month}..{day_list[0] - dt.timedelta(days=1)}"
-                                     f" + nightly {day_list[0]}..{day_list[-1]}",
-                                     total=len(orgs) * (len(day_list) + 1) + 1)
+        with Progress(
+            TextColumn("[bold]4/4[/] nightly runs {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task(
+                f"catch-up {month}..{day_list[0] - dt.timedelta(days=1)} + nightly {day_list[0]}..{day_list[-1]}",
+                total=len(orgs) * (len(day_list) + 1) + 1,
+            )
             failures: list[RunRef] = []
 
             def done(ref: RunRef, state_: str) -> None:

@@ -35,8 +35,9 @@ def trigger_nightly(client: AirflowClient, orgs: Iterable[Organisation], days: I
     return refs
 
 
-def trigger_catchup(client: AirflowClient, orgs: Iterable[Organisation], first: dt.date,
-                    until: dt.date) -> list[RunRef]:
+def trigger_catchup(
+    client: AirflowClient, orgs: Iterable[Organisation], first: dt.date, until: dt.date
+) -> list[RunRef]:
     """One catch-up run per organisation (and for the SSC's service data) whose data
     interval is [first, until) local time: a missed stretch in a single run."""
     from ssc_pipeline.orchestration.extract_dags import SERVICE_DATA_DAG_ID
@@ -51,9 +52,13 @@ def trigger_catchup(client: AirflowClient, orgs: Iterable[Organisation], first: 
     return refs
 
 
-def run_nightly(client: AirflowClient, orgs: list[Organisation], days: list[dt.date],
-                on_done: Callable[[RunRef, str], None] | None = None,
-                catchup_from: dt.date | None = None) -> dict[RunRef, str]:
+def run_nightly(
+    client: AirflowClient,
+    orgs: list[Organisation],
+    days: list[dt.date],
+    on_done: Callable[[RunRef, str], None] | None = None,
+    catchup_from: dt.date | None = None,
+) -> dict[RunRef, str]:
     """Run the nightly cycle for the days (and optionally one catch-up run from
     ``catchup_from`` up to the first day) and wait for the extracts, the transform and the
     monthly close that follow them by Asset events."""
@@ -61,8 +66,7 @@ def run_nightly(client: AirflowClient, orgs: list[Organisation], days: list[dt.d
     refs = trigger_catchup(client, orgs, catchup_from, min(days)) if catchup_from else []
     refs += trigger_nightly(client, orgs, days)
     by_key = {(r.dag_id, r.run_id): r for r in refs}
-    states = client.wait_for_runs(
-        by_key, on_done=(lambda key, state: on_done(by_key[key], state)) if on_done else None)
+    states = client.wait_for_runs(by_key, on_done=(lambda key, state: on_done(by_key[key], state)) if on_done else None)
     if any(s == "success" for s in states.values()):
         # runs started by events meanwhile (a READY marker, a "data ready" post) feed the
         # transform too: let them finish first, then the hand-overs that follow them

@@ -50,24 +50,35 @@ def _pid_file() -> Path:
     return ssc_home() / "simulator.pid"
 
 
-def start_simulators(orgs: list[Organisation], tickets_per_weekday: int = 25,
-                     timeout: float = 30.0) -> dict[str, str]:
+def start_simulators(orgs: list[Organisation], tickets_per_weekday: int = 25, timeout: float = 30.0) -> dict[str, str]:
     """Start the TOPdesk/ServiceNow simulators for the organisations; return the env Airflow needs.
 
     File-drop organisations need no simulator: ``write_file_drops`` plays their part.
     """
     stop_simulators()
     api_orgs = [o for o in orgs if o.source in ("topdesk", "servicenow")]
-    tenants = [{"source": o.source, "org_code": o.code, "username": "ssc_api",
-                "password": _simulator_password(o), "tickets_per_weekday": tickets_per_weekday}
-               for o in api_orgs]
+    tenants = [
+        {
+            "source": o.source,
+            "org_code": o.code,
+            "username": "ssc_api",
+            "password": _simulator_password(o),
+            "tickets_per_weekday": tickets_per_weekday,
+        }
+        for o in api_orgs
+    ]
     url_file = ssc_home() / "simulator.url"
     url_file.unlink(missing_ok=True)
     env = dict(os.environ, SSC_SIMULATOR_TENANTS=json.dumps(tenants))
     log = open(ssc_home() / "simulator.log", "ab")  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen([sys.executable, "-m", "ssc_pipeline.simulators.serve", "--url-file", str(url_file)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ssc_pipeline.simulators.serve", "--url-file", str(url_file)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     _pid_file().write_text(str(proc.pid))
     deadline = time.monotonic() + timeout
     while not url_file.exists() or not url_file.read_text():
@@ -78,13 +89,18 @@ def start_simulators(orgs: list[Organisation], tickets_per_weekday: int = 25,
     out = {"SSC_PSEUDONYMISATION_KEY": local_secrets()["pseudonymisation_key"]}
     for org, tenant in zip(api_orgs, tenants):
         out[env_var_name(org.connection)] = connection_json(
-            org.connection, conn_type="http", host=f"{urls[org.source]}/{org.code.lower()}",
-            login=tenant["username"], password=tenant["password"])
+            org.connection,
+            conn_type="http",
+            host=f"{urls[org.source]}/{org.code.lower()}",
+            login=tenant["username"],
+            password=tenant["password"],
+        )
     return out
 
 
-def write_file_drops(orgs: list[Organisation], days: list[dt.date], tickets_per_weekday: int = 25,
-                     service_month: dt.date | None = None) -> int:
+def write_file_drops(
+    orgs: list[Organisation], days: list[dt.date], tickets_per_weekday: int = 25, service_month: dt.date | None = None
+) -> int:
     """Play the file-drop organisations (tickets and holds per day, then READY) and, for
     ``service_month``, the SSC's finance office: the year's cost ledger up to that month,
     allocation keys, baselines and survey responses."""
@@ -93,14 +109,16 @@ def write_file_drops(orgs: list[Organisation], days: list[dt.date], tickets_per_
 
     written = 0
     if service_month is not None:
-        written += len(write_service_data(inbox_root(), service_month.year, org_codes=[o.code for o in orgs],
-                                          months=service_month.month))
+        written += len(
+            write_service_data(
+                inbox_root(), service_month.year, org_codes=[o.code for o in orgs], months=service_month.month
+            )
+        )
     for org in orgs:
         if org.source != "files":
             continue
         for day in days:
-            written += len(write_ticket_drop(org.code, inbox_root(), day,
-                                             tickets_per_weekday=tickets_per_weekday))
+            written += len(write_ticket_drop(org.code, inbox_root(), day, tickets_per_weekday=tickets_per_weekday))
     return written
 
 

@@ -15,11 +15,15 @@ def build_close_dag() -> DAG:
     is complete (otherwise it skips quietly); on its schedule (the 2nd, 07:00) an
     incomplete month fails the run, naming what blocks it, so the data team is told.
     """
-    schedule = AssetOrTimeSchedule(
-        timetable=CronTriggerTimetable("0 7 2 * *", timezone=TIMEZONE), assets=MARTS)
+    schedule = AssetOrTimeSchedule(timetable=CronTriggerTimetable("0 7 2 * *", timezone=TIMEZONE), assets=MARTS)
     with DAG(
-        dag_id="monthly_close", schedule=schedule, start_date=START, catchup=False, max_active_runs=1,
-        default_args=DEFAULT_ARGS, tags=["close", "publish"],
+        dag_id="monthly_close",
+        schedule=schedule,
+        start_date=START,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["close", "publish"],
         doc_md="Completeness gate and write-audit-publish of the last full month into `published.*`.",
     ) as dag:
 

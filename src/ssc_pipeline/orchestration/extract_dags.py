@@ -32,10 +32,15 @@ def build_extract_dag(org: Organisation) -> DAG:
         assets=ready_asset(org),
     )
     with DAG(
-        dag_id=org.dag_id, schedule=schedule, start_date=START, catchup=False,
-        max_active_runs=2, default_args=DEFAULT_ARGS, tags=["extract", org.source, org.code],
+        dag_id=org.dag_id,
+        schedule=schedule,
+        start_date=START,
+        catchup=False,
+        max_active_runs=2,
+        default_args=DEFAULT_ARGS,
+        tags=["extract", org.source, org.code],
         doc_md=f"Extract {org.name} ({org.code}) from {org.source} via connection `{org.connection}`, "
-               "land it in `raw`, and validate the load before it may reach staging.",
+        "land it in `raw`, and validate the load before it may reach staging.",
     ) as dag:
 
         @task(task_id="extract_load", pool=spec_for(org.source).pool)
@@ -43,8 +48,12 @@ def build_extract_dag(org: Organisation) -> DAG:
             from ssc_pipeline.steps.extract import extract_load, resolve_window
 
             start, end = catchup_window(dag_run) or resolve_window(
-                org.code, data_interval_start, data_interval_end,
-                getattr(dag_run, "run_after", None), started_by_event(dag_run))
+                org.code,
+                data_interval_start,
+                data_interval_end,
+                getattr(dag_run, "run_after", None),
+                started_by_event(dag_run),
+            )
             return extract_load(org.code, start, end, run_id, resolve_connection=airflow_connection)
 
         @task(task_id="validate_load", outlets=[raw_asset(org)], retries=0)
@@ -63,10 +72,15 @@ def build_service_data_dag() -> DAG:
     Event-driven only: these files come when finance sends them, not nightly.
     """
     with DAG(
-        dag_id=SERVICE_DATA_DAG_ID, schedule=service_data_ready_asset(), start_date=START, catchup=False,
-        max_active_runs=1, default_args=DEFAULT_ARGS, tags=["extract", "files", SSC_CODE],
+        dag_id=SERVICE_DATA_DAG_ID,
+        schedule=service_data_ready_asset(),
+        start_date=START,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["extract", "files", SSC_CODE],
         doc_md="Load the SSC's cost ledger, allocation keys, baselines and survey responses dropped in "
-               "`<inbox>/SSC/` (see docs/file-drops.md).",
+        "`<inbox>/SSC/` (see docs/file-drops.md).",
     ) as dag:
 
         @task(task_id="extract_load", pool=FILES.pool)

@@ -10,8 +10,7 @@ from ssc_pipeline.periods import TIMEZONE_NAME
 
 START = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 TIMEZONE = TIMEZONE_NAME
-DEFAULT_ARGS = {"retries": 1, "retry_delay": dt.timedelta(seconds=20),
-                "on_failure_callback": [SscFailureNotifier()]}
+DEFAULT_ARGS = {"retries": 1, "retry_delay": dt.timedelta(seconds=20), "on_failure_callback": [SscFailureNotifier()]}
 
 
 def started_by_event(dag_run: object) -> bool:
@@ -36,7 +35,15 @@ def airflow_connection(conn_id: str) -> ConnectionInfo:
     try:
         conn = Connection.get(conn_id)
     except Exception as exc:  # noqa: BLE001 - Airflow raises its own not-found type
-        raise LookupError(f"Airflow connection '{conn_id}' is not defined "
-                          f"(set it in Airflow or as AIRFLOW_CONN_{conn_id.upper()})") from exc
-    return ConnectionInfo(conn_id, conn.host, conn.login, conn.password, conn.port, conn.schema,
-                          conn.extra_dejson if hasattr(conn, "extra_dejson") else {})
+        raise LookupError(
+            f"Airflow connection '{conn_id}' is not defined (set it in Airflow or as AIRFLOW_CONN_{conn_id.upper()})"
+        ) from exc
+    return ConnectionInfo(
+        conn_id,
+        conn.host,
+        conn.login,
+        conn.password,
+        conn.port,
+        conn.schema,
+        conn.extra_dejson if hasattr(conn, "extra_dejson") else {},
+    )

@@ -22,8 +22,13 @@ def build_transform_dag() -> DAG:
     """
     assets = [raw_asset(org) for org in active_organisations()] + [SERVICE_DATA]
     with DAG(
-        dag_id="transform", schedule=reduce(or_, assets), start_date=START, catchup=False,
-        max_active_runs=1, default_args=DEFAULT_ARGS, tags=["transform", "dbt"],
+        dag_id="transform",
+        schedule=reduce(or_, assets),
+        start_date=START,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["transform", "dbt"],
         doc_md="Runs `dbt build` (staging -> intermediate -> marts) when new accepted raw data arrives.",
     ) as dag:
 

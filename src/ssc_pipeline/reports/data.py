@@ -27,8 +27,7 @@ from ssc_pipeline.periods import add_months, first_of_month
 
 SLA, COST, CSAT = "sla_monthly", "cost_savings_monthly", "csat_monthly"
 MARTS = (SLA, COST, CSAT)
-LINEAGE_COLUMNS = ("version", "published_at", "dbt_invocation_id", "validation_run_id",
-                   "source_row_count", "checksum")
+LINEAGE_COLUMNS = ("version", "published_at", "dbt_invocation_id", "validation_run_id", "source_row_count", "checksum")
 HISTORY_MONTHS = 12  # trend charts: the report month and the eleven before it
 
 Row = Mapping[str, Any]
@@ -151,6 +150,7 @@ def load_report_data(month: dt.date, url: str | None = None, marts: Iterable[str
             tables[mart] = PublishedTable(mart, exists=True, rows=_latest_rows(conn, mart, first, month))
     data = ReportData(month, tables)
     if not data.table(SLA).month_rows(month):
-        raise ReportError(f"no published SLA figures for {month:%Y-%m}: close the month first "
-                          f"(`ssc close-month {month:%Y-%m}`)")
+        raise ReportError(
+            f"no published SLA figures for {month:%Y-%m}: close the month first (`ssc close-month {month:%Y-%m}`)"
+        )
     return data

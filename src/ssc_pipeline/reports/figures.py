@@ -33,8 +33,9 @@ def total(rows: Sequence[Row], column: str) -> Decimal | int:
     return sum(values, Decimal(0)) if any(isinstance(v, Decimal) for v in values) else sum(values, 0)
 
 
-def ratio(rows: Sequence[Row], column: str, part: Decimal | int, whole: Decimal | int,
-          scale: int = 100, decimals: int = 2) -> Decimal | None:
+def ratio(
+    rows: Sequence[Row], column: str, part: Decimal | int, whole: Decimal | int, scale: int = 100, decimals: int = 2
+) -> Decimal | None:
     """``part / whole × scale``, or the single row's own published ``column``; None when whole is 0."""
     if len(rows) == 1:
         return to_decimal(rows[0][column])
@@ -79,7 +80,9 @@ def attainment(rows: Sequence[Row]) -> Attainment:
     met, breached = int(total(rows, "resolution_met")), int(total(rows, "resolution_breached"))
     targets = [to_decimal(r["target_pct"]) for r in rows if r["target_pct"] is not None]
     return Attainment(
-        tickets_resolved=int(total(rows, "tickets_resolved")), met=met, breached=breached,
+        tickets_resolved=int(total(rows, "tickets_resolved")),
+        met=met,
+        breached=breached,
         attainment_pct=ratio(rows, "resolution_attainment_pct", met, met + breached),
         target_min=min(targets) if targets else None,  # type: ignore[type-var]
         target_max=max(targets) if targets else None,  # type: ignore[type-var]
@@ -89,8 +92,9 @@ def attainment(rows: Sequence[Row]) -> Attainment:
 
 def attainment_by_priority(rows: Sequence[Row]) -> dict[tuple[str, dt.date], Attainment]:
     """(priority, month) -> attainment over all services (and organisations) in the rows."""
-    return {key: attainment(group_rows)
-            for key, group_rows in group(rows, lambda r: (r["priority"], r["month"])).items()}
+    return {
+        key: attainment(group_rows) for key, group_rows in group(rows, lambda r: (r["priority"], r["month"])).items()
+    }
 
 
 def ordered(codes: Iterable[str], canonical: Sequence[str]) -> list[str]:
@@ -149,9 +153,13 @@ def cost_month(month: dt.date, rows: Sequence[Row]) -> CostMonth:
     saving, tickets = Decimal(total(rows, "saving_eur")), int(total(rows, "tickets"))
     single = rows[0] if len(rows) == 1 else None
     return CostMonth(
-        month=month, ssc_cost_eur=cost, baseline_cost_eur=baseline, saving_eur=saving,
+        month=month,
+        ssc_cost_eur=cost,
+        baseline_cost_eur=baseline,
+        saving_eur=saving,
         saving_pct=ratio(rows, "saving_pct", saving, baseline),
-        saving_ytd_eur=Decimal(total(rows, "saving_ytd_eur")), tickets=tickets,
+        saving_ytd_eur=Decimal(total(rows, "saving_ytd_eur")),
+        tickets=tickets,
         cost_per_ticket_eur=ratio(rows, "cost_per_ticket_eur", cost, tickets, scale=1),
         allocation_key=single["allocation_key"] if single else None,
         allocation_share=to_decimal(single["allocation_share"]) if single else None,
@@ -178,8 +186,9 @@ def satisfaction_by_source(rows: Sequence[Row]) -> dict[tuple[str, dt.date], Sat
     named ``source /scale``.
     """
     scales_per_source = group(rows, lambda r: r["source"])
-    mixed = {source for source, items in scales_per_source.items()
-             if len({to_decimal(r["scale_max"]) for r in items}) > 1}
+    mixed = {
+        source for source, items in scales_per_source.items() if len({to_decimal(r["scale_max"]) for r in items}) > 1
+    }
 
     def name(row: Row) -> str:
         if row["source"] in mixed:
@@ -189,7 +198,9 @@ def satisfaction_by_source(rows: Sequence[Row]) -> dict[tuple[str, dt.date], Sat
     result = {}
     for (source, month), group_rows in group(rows, lambda r: (name(r), r["month"])).items():
         result[(source, month)] = Satisfaction(
-            month=month, source=source, responses=int(total(group_rows, "responses")),
+            month=month,
+            source=source,
+            responses=int(total(group_rows, "responses")),
             avg_score=weighted(group_rows, "avg_score", "responses"),
             scale_max=to_decimal(group_rows[0]["scale_max"]),
             pct_satisfied=weighted(group_rows, "pct_satisfied", "responses"),

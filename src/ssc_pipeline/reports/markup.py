@@ -38,11 +38,12 @@ def raw(value: object) -> str:
     return str(value)
 
 
-def fig(key: str, value: Number | None, formatter: FigureFormat, tag: str = "td",
-        cls: str = "num") -> str:
+def fig(key: str, value: Number | None, formatter: FigureFormat, tag: str = "td", cls: str = "num") -> str:
     """One printed figure: ``<td data-figure=... data-value=...>1.234,56</td>``."""
-    return (f'<{tag} class="{cls}" data-figure="{escape(key)}" data-value="{escape(raw(value))}">'
-            f"{escape(formatter(value))}</{tag}>")
+    return (
+        f'<{tag} class="{cls}" data-figure="{escape(key)}" data-value="{escape(raw(value))}">'
+        f"{escape(formatter(value))}</{tag}>"
+    )
 
 
 def meta(text: str, tag: str = "span", cls: str = "") -> str:

@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 
+from ssc_pipeline.periods import first_of_month
 from ssc_pipeline.registry import load_registry
 from ssc_pipeline.reports.data import COST, CSAT, SLA, ReportData, ReportError, load_report_data
-from ssc_pipeline.periods import first_of_month
 from ssc_pipeline.reports.formatting import format_count, month_key, month_label
 from ssc_pipeline.reports.markup import STYLE, bi, fig, meta
 from ssc_pipeline.reports.other_sections import (
@@ -60,21 +60,30 @@ def _header(data: ReportData, names: Mapping[str, str]) -> str:
         version, published_at = month_version(data, mart, data.month)
         if version is None:
             continue
-        lines.append(f"<li>{bi(*labels)}: {bi('versie', 'version')} "
-                     + fig(f"version:{mart}:{mk}", version, format_count, "span", "n")
-                     + f", {bi('gepubliceerd', 'published')} {meta(local_time(published_at))}</li>")
-    overrides = [item for mart in (SLA, COST, CSAT) for item in data.table(mart).lineage()
-                 if item.month == data.month and item.completeness_override]
+        lines.append(
+            f"<li>{bi(*labels)}: {bi('versie', 'version')} "
+            + fig(f"version:{mart}:{mk}", version, format_count, "span", "n")
+            + f", {bi('gepubliceerd', 'published')} {meta(local_time(published_at))}</li>"
+        )
+    overrides = [
+        item
+        for mart in (SLA, COST, CSAT)
+        for item in data.table(mart).lineage()
+        if item.month == data.month and item.completeness_override
+    ]
+    note = bi("Let op: gepubliceerd zonder volledige gegevens", "Note: published without complete data")
     warning = "".join(
-        f'<p class="override">{bi("Let op: gepubliceerd zonder volledige gegevens", "Note: published without complete data")}'
-        f" ({meta(f'published.{item.mart}')}): {meta(item.completeness_override or '')}</p>"
-        for item in overrides)
-    return (f"<header><h1>{bi('Maandrapportage', 'Monthly report')} — {who}</h1>"
-            f'<div class="meta">{bi("Rapportagemaand", "Report month")}: '
-            f"{meta(month_label(data.month), 'strong')}</div>"
-            f'<ul class="meta">{"".join(lines)}</ul>'
-            f'<div class="certified">{bi("Gecertificeerde cijfers uit published.*", "Certified figures from published.*")}'
-            f"</div>{warning}</header>")
+        f'<p class="override">{note} ({meta(f"published.{item.mart}")}): {meta(item.completeness_override or "")}</p>'
+        for item in overrides
+    )
+    return (
+        f"<header><h1>{bi('Maandrapportage', 'Monthly report')} — {who}</h1>"
+        f'<div class="meta">{bi("Rapportagemaand", "Report month")}: '
+        f"{meta(month_label(data.month), 'strong')}</div>"
+        f'<ul class="meta">{"".join(lines)}</ul>'
+        f'<div class="certified">{bi("Gecertificeerde cijfers uit published.*", "Certified figures from published.*")}'
+        f"</div>{warning}</header>"
+    )
 
 
 def render_html(data: ReportData, names: Mapping[str, str]) -> str:
@@ -90,16 +99,25 @@ def render_html(data: ReportData, names: Mapping[str, str]) -> str:
         cost_section(data),
         satisfaction_section(data),
         lineage_section(data),
-        (f"<footer>{bi('Bron: gecertificeerde maandcijfers van het SSC (published.*).', 'Source: certified monthly figures of the SSC (published.*).')}"
-         "</footer>"),
+        (
+            "<footer>"
+            + bi(
+                "Bron: gecertificeerde maandcijfers van het SSC (published.*).",
+                "Source: certified monthly figures of the SSC (published.*).",
+            )
+            + "</footer>"
+        ),
     ]
     title = f"{who} — {month_key(data.month)}"
-    return ("<!DOCTYPE html>\n"
-            f'<html lang="nl"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
-            f'<body data-month="{month_key(data.month)}" data-org="{escape(data.org_code or "")}">'
-            + "".join(sections) + "</body></html>\n")
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="nl"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f'<body data-month="{month_key(data.month)}" data-org="{escape(data.org_code or "")}">'
+        + "".join(sections)
+        + "</body></html>\n"
+    )
 
 
 def _write(path: Path, text: str) -> Path:

@@ -33,8 +33,12 @@ from ssc_pipeline.reports.formatting import (
 )
 from ssc_pipeline.reports.markup import bi, bi_text, empty, fig, meta, table
 
-PRIORITY_NAMES = {"P1": ("kritiek", "critical"), "P2": ("hoog", "high"),
-                  "P3": ("normaal", "normal"), "P4": ("laag", "low")}
+PRIORITY_NAMES = {
+    "P1": ("kritiek", "critical"),
+    "P2": ("hoog", "high"),
+    "P3": ("normaal", "normal"),
+    "P4": ("laag", "low"),
+}
 PRIORITY_COLOURS = {"P1": svg.PALETTE[1], "P2": svg.PALETTE[0], "P3": svg.PALETTE[2], "P4": svg.PALETTE[3]}
 HUNDRED = (Decimal(0), Decimal(100))
 
@@ -50,30 +54,48 @@ def pct_axis(value: Decimal) -> str:
 
 
 def tile(label: str, value: str, sub: str = "", bad: bool = False) -> str:
-    return (f'<div class="tile{" bad" if bad else ""}"><div class="label">{label}</div>'
-            f'<div class="value">{value}</div><div class="sub">{sub}</div></div>')
+    return (
+        f'<div class="tile{" bad" if bad else ""}"><div class="label">{label}</div>'
+        f'<div class="value">{value}</div><div class="sub">{sub}</div></div>'
+    )
 
 
 def sla_tiles(data: ReportData) -> list[str]:
     """Headline figures of the month; a tile turns red when a norm or attainment was missed."""
     mk = month_key(data.month)
     kpis = sla_kpis(data.table(SLA).month_rows(data.month))
-    achieved = (fig(f"kpi:targets_achieved:{mk}", kpis.targets_achieved, format_count, "span", "n")
-                + ' <span class="of">' + bi("van", "of") + "</span> "
-                + fig(f"kpi:targets_counted:{mk}", kpis.targets_counted, format_count, "span", "n"))
+    achieved = (
+        fig(f"kpi:targets_achieved:{mk}", kpis.targets_achieved, format_count, "span", "n")
+        + ' <span class="of">'
+        + bi("van", "of")
+        + "</span> "
+        + fig(f"kpi:targets_counted:{mk}", kpis.targets_counted, format_count, "span", "n")
+    )
     return [
-        tile(bi("Opgeloste tickets", "Tickets resolved"),
-             fig(f"kpi:tickets_resolved:{mk}", kpis.tickets_resolved, format_count, "span", "n")),
-        tile(bi("Realisatie oplostijd", "Resolution attainment"),
-             fig(f"kpi:resolution_attainment:{mk}", kpis.resolution_attainment_pct, format_pct, "span", "n")),
-        tile(bi("Realisatie reactietijd", "Response attainment"),
-             fig(f"kpi:response_attainment:{mk}", kpis.response_attainment_pct, format_pct, "span", "n")),
-        tile(bi("SLA-normen gehaald", "SLA targets achieved"), achieved,
-             bi("per dienst en prioriteit", "per service and priority"),
-             bad=kpis.targets_achieved < kpis.targets_counted),
-        tile(bi("Open, norm overschreden", "Open, target exceeded"),
-             fig(f"kpi:open_breached:{mk}", kpis.open_breached, format_count, "span", "n"),
-             bi("aan het eind van de maand", "at the end of the month"), bad=kpis.open_breached > 0),
+        tile(
+            bi("Opgeloste tickets", "Tickets resolved"),
+            fig(f"kpi:tickets_resolved:{mk}", kpis.tickets_resolved, format_count, "span", "n"),
+        ),
+        tile(
+            bi("Realisatie oplostijd", "Resolution attainment"),
+            fig(f"kpi:resolution_attainment:{mk}", kpis.resolution_attainment_pct, format_pct, "span", "n"),
+        ),
+        tile(
+            bi("Realisatie reactietijd", "Response attainment"),
+            fig(f"kpi:response_attainment:{mk}", kpis.response_attainment_pct, format_pct, "span", "n"),
+        ),
+        tile(
+            bi("SLA-normen gehaald", "SLA targets achieved"),
+            achieved,
+            bi("per dienst en prioriteit", "per service and priority"),
+            bad=kpis.targets_achieved < kpis.targets_counted,
+        ),
+        tile(
+            bi("Open, norm overschreden", "Open, target exceeded"),
+            fig(f"kpi:open_breached:{mk}", kpis.open_breached, format_count, "span", "n"),
+            bi("aan het eind van de maand", "at the end of the month"),
+            bad=kpis.open_breached > 0,
+        ),
     ]
 
 
@@ -87,9 +109,13 @@ def _target_cell(key: str, result: Attainment | None) -> str:
     if result is None or result.target_min == result.target_max:
         value = result.target_min if result else None
         return fig(key, value, format_pct)
-    return ('<td class="num">' + fig(key, result.target_min, format_pct, "span", "n") + " – "
-            + fig(key.replace("target:", "target_max:", 1), result.target_max, format_pct, "span", "n")
-            + "</td>")
+    return (
+        '<td class="num">'
+        + fig(key, result.target_min, format_pct, "span", "n")
+        + " – "
+        + fig(key.replace("target:", "target_max:", 1), result.target_max, format_pct, "span", "n")
+        + "</td>"
+    )
 
 
 def attainment_section(data: ReportData) -> str:
@@ -106,31 +132,52 @@ def attainment_section(data: ReportData) -> str:
     for priority in priorities:
         colour = PRIORITY_COLOURS.get(priority, svg.PALETTE[4])
         found = [by_key.get((priority, m)) for m in data.history]
-        series.append(svg.Series(f"{priority} {bi_text('realisatie', 'attainment')}",
-                                 [a.attainment_pct if a else None for a in found], colour))
-        series.append(svg.Series(f"{priority} {bi_text('norm', 'target')}",
-                                 [a.target_min if a else None for a in found], colour, dashed=True))
-    chart = svg.line_chart(labels, series, title=bi_text("Realisatie oplostijd per prioriteit",
-                                                         "Resolution attainment by priority"),
-                           y_format=pct_axis, fixed_range=HUNDRED, zero_based=False)
+        series.append(
+            svg.Series(
+                f"{priority} {bi_text('realisatie', 'attainment')}",
+                [a.attainment_pct if a else None for a in found],
+                colour,
+            )
+        )
+        series.append(
+            svg.Series(
+                f"{priority} {bi_text('norm', 'target')}",
+                [a.target_min if a else None for a in found],
+                colour,
+                dashed=True,
+            )
+        )
+    chart = svg.line_chart(
+        labels,
+        series,
+        title=bi_text("Realisatie oplostijd per prioriteit", "Resolution attainment by priority"),
+        y_format=pct_axis,
+        fixed_range=HUNDRED,
+        zero_based=False,
+    )
     head = [bi("Maand", "Month")]
     for priority in priorities:
-        head += [f'{meta(priority)} {bi("realisatie", "attainment")}', f'{meta(priority)} {bi("norm", "target")}']
+        head += [f"{meta(priority)} {bi('realisatie', 'attainment')}", f"{meta(priority)} {bi('norm', 'target')}"]
     body = []
     for month in months:
         mk = month_key(month)
         cells = [meta(month_short(month), "th")]
         for priority in priorities:
             result = by_key.get((priority, month))
-            cells.append(fig(f"attainment:{priority}:{mk}", result.attainment_pct if result else None,
-                             format_pct))
+            cells.append(fig(f"attainment:{priority}:{mk}", result.attainment_pct if result else None, format_pct))
             cells.append(_target_cell(f"target:{priority}:{mk}", result))
         body.append(cells)
     legend = "".join(f"<li>{_priority_label(p)}</li>" for p in priorities)
-    return (f"<section>{heading}<figure>{chart}<figcaption>"
-            f"{bi('Doorgetrokken: gerealiseerd percentage binnen de oplostijd; gestippeld: de norm uit de DVO.', 'Solid: share resolved within the agreed time; dashed: the agreed target.')}"
-            f"</figcaption></figure><ul class=\"priorities\">{legend}</ul>"
-            f"{table(head, body)}</section>")
+    caption = bi(
+        "Doorgetrokken: gerealiseerd percentage binnen de oplostijd; gestippeld: de norm uit de DVO.",
+        "Solid: share resolved within the agreed time; dashed: the agreed target.",
+    )
+    return (
+        f"<section>{heading}<figure>{chart}<figcaption>"
+        f"{caption}"
+        f'</figcaption></figure><ul class="priorities">{legend}</ul>'
+        f"{table(head, body)}</section>"
+    )
 
 
 def _service_row(mk: str, service: str, rows: Sequence[Row]) -> list[str]:
@@ -155,19 +202,34 @@ def breaches_section(data: ReportData) -> str:
     by_service = group(rows, lambda r: r["service_code"])
     services = ordered(by_service, SERVICES)
     results = [attainment(by_service[s]) for s in services]
-    chart = svg.bar_chart(services, [
-        svg.Series(bi_text("Opgelost buiten norm", "Resolved late"), [r.breached for r in results], svg.PALETTE[1]),
-        svg.Series(bi_text("Open, norm overschreden", "Open, target exceeded"),
-                   [r.open_breached for r in results], svg.PALETTE[4]),
-    ], stacked=True, title=bi_text("Normoverschrijdingen per dienst", "Breaches by service"),
-        y_format=lambda v: format_number(v, 0) if v == v.to_integral_value() else "")
-    head = [bi("Dienst", "Service"), bi("Opgelost", "Resolved"), bi("Buiten norm", "Resolved late"),
-            bi("Open, over norm", "Open, breached"), bi("Realisatie", "Attainment"), bi("Norm", "Target")]
+    chart = svg.bar_chart(
+        services,
+        [
+            svg.Series(bi_text("Opgelost buiten norm", "Resolved late"), [r.breached for r in results], svg.PALETTE[1]),
+            svg.Series(
+                bi_text("Open, norm overschreden", "Open, target exceeded"),
+                [r.open_breached for r in results],
+                svg.PALETTE[4],
+            ),
+        ],
+        stacked=True,
+        title=bi_text("Normoverschrijdingen per dienst", "Breaches by service"),
+        y_format=lambda v: format_number(v, 0) if v == v.to_integral_value() else "",
+    )
+    head = [
+        bi("Dienst", "Service"),
+        bi("Opgelost", "Resolved"),
+        bi("Buiten norm", "Resolved late"),
+        bi("Open, over norm", "Open, breached"),
+        bi("Realisatie", "Attainment"),
+        bi("Norm", "Target"),
+    ]
     body = [_service_row(mk, s, by_service[s]) for s in services]
-    caption = bi("Per dienst, in de rapportagemaand, over alle prioriteiten",
-                 "By service, in the report month, over all priorities")
-    return (f"<section>{heading}<figure>{chart}<figcaption>{caption}</figcaption></figure>"
-            f"{table(head, body)}</section>")
+    caption = bi(
+        "Per dienst, in de rapportagemaand, over alle prioriteiten",
+        "By service, in the report month, over all priorities",
+    )
+    return f"<section>{heading}<figure>{chart}<figcaption>{caption}</figcaption></figure>{table(head, body)}</section>"
 
 
 def month_version(data: ReportData, mart: str, month: dt.date) -> tuple[int | None, dt.datetime | None]:

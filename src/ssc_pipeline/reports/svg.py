@@ -92,8 +92,9 @@ def nice_ticks(low: Decimal, high: Decimal, count: int = 5) -> list[Decimal]:
     return ticks
 
 
-def value_range(series: Sequence[Series], stacked: bool, fixed: tuple[Decimal, Decimal] | None,
-                zero_based: bool = True) -> tuple[Decimal, Decimal]:
+def value_range(
+    series: Sequence[Series], stacked: bool, fixed: tuple[Decimal, Decimal] | None, zero_based: bool = True
+) -> tuple[Decimal, Decimal]:
     """The data's extent, including zero for bars (a bar's length is its value).
 
     Lines may leave zero out (``zero_based=False``): attainment between 88 %
@@ -144,22 +145,29 @@ def _axes(plot: _Plot, ticks: list[Decimal], x_labels: Sequence[str], y_format: 
     parts = []
     for tick in ticks:
         y = _n(plot.y(tick))
-        parts.append(f'<line x1="{f.left}" x2="{f.width - f.right}" y1="{y}" y2="{y}" '
-                     f'stroke="#{"888" if tick in (0, ticks[0]) else "ddd"}" stroke-width="1"/>')
-        parts.append(f'<text x="{f.left - 6}" y="{y}" text-anchor="end" dominant-baseline="middle" '
-                     f'font-size="10" class="tick">{escape(y_format(tick))}</text>')
+        parts.append(
+            f'<line x1="{f.left}" x2="{f.width - f.right}" y1="{y}" y2="{y}" '
+            f'stroke="#{"888" if tick in (0, ticks[0]) else "ddd"}" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{f.left - 6}" y="{y}" text-anchor="end" dominant-baseline="middle" '
+            f'font-size="10" class="tick">{escape(y_format(tick))}</text>'
+        )
     widest = max((len(label) for label in x_labels), default=1) * 6 + 8  # ~6 px per character at 10 px
     every = max(1, math.ceil(widest / plot.band))  # skip labels rather than overlap them
     for index, label in enumerate(x_labels):
         if (len(x_labels) - 1 - index) % every:  # counted from the end: the report month is labelled
             continue
-        parts.append(f'<text x="{_n(plot.x_centre(index))}" y="{f.height - f.bottom + 14}" '
-                     f'text-anchor="middle" font-size="10" class="xlabel">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{_n(plot.x_centre(index))}" y="{f.height - f.bottom + 14}" '
+            f'text-anchor="middle" font-size="10" class="xlabel">{escape(label)}</text>'
+        )
     return parts
 
 
-def _bars(plot: _Plot, bars: Sequence[Series], x_labels: Sequence[str], stacked: bool,
-          y_format: Formatter) -> list[str]:
+def _bars(
+    plot: _Plot, bars: Sequence[Series], x_labels: Sequence[str], stacked: bool, y_format: Formatter
+) -> list[str]:
     parts: list[str] = []
     if not bars:
         return parts
@@ -180,7 +188,8 @@ def _bars(plot: _Plot, bars: Sequence[Series], x_labels: Sequence[str], stacked:
                 f'<rect x="{_n(x)}" y="{_n(top)}" width="{_n(width)}" height="{_n(bottom - top)}" '
                 f'fill="{series.colour}" data-series="{escape(series.name)}" data-x="{escape(label)}" '
                 f'data-value="{value}"><title>{escape(f"{series.name} {label}: {y_format(Decimal(value))}")}'
-                f'</title></rect>')
+                f"</title></rect>"
+            )
     return parts
 
 
@@ -196,18 +205,21 @@ def _lines(plot: _Plot, lines: Sequence[Series], x_labels: Sequence[str], y_form
                 pen_down = False  # a gap: nothing to count that month
                 continue
             x, y = _n(plot.x_centre(index)), _n(plot.y(value))
-            path.append(f'{"L" if pen_down else "M"}{x} {y}')
+            path.append(f"{'L' if pen_down else 'M'}{x} {y}")
             pen_down = True
             if not series.dashed:
                 points.append(
                     f'<circle cx="{x}" cy="{y}" r="2.5" fill="{series.colour}" '
                     f'data-series="{escape(series.name)}" data-x="{escape(label)}" data-value="{value}">'
-                    f'<title>{escape(f"{series.name} {label}: {y_format(Decimal(value))}")}</title></circle>')
+                    f"<title>{escape(f'{series.name} {label}: {y_format(Decimal(value))}')}</title></circle>"
+                )
         if path:
             dash = ' stroke-dasharray="6 4"' if series.dashed else ""
-            parts.append(f'<path d="{" ".join(path)}" fill="none" stroke="{series.colour}" '
-                         f'stroke-width="{1.5 if series.dashed else 2}"{dash} '
-                         f'data-series="{escape(series.name)}"/>')
+            parts.append(
+                f'<path d="{" ".join(path)}" fill="none" stroke="{series.colour}" '
+                f'stroke-width="{1.5 if series.dashed else 2}"{dash} '
+                f'data-series="{escape(series.name)}"/>'
+            )
         parts.extend(points)
     return parts
 
@@ -225,17 +237,27 @@ def _legend(series: Sequence[Series], frame: Frame) -> tuple[list[str], int]:
             parts.append(f'<rect x="{x}" y="{y}" width="12" height="10" fill="{item.colour}"/>')
         else:
             dash = ' stroke-dasharray="6 4"' if item.dashed else ""
-            parts.append(f'<line x1="{x}" x2="{x + 16}" y1="{y + 5}" y2="{y + 5}" '
-                         f'stroke="{item.colour}" stroke-width="2"{dash}/>')
+            parts.append(
+                f'<line x1="{x}" x2="{x + 16}" y1="{y + 5}" y2="{y + 5}" '
+                f'stroke="{item.colour}" stroke-width="2"{dash}/>'
+            )
         parts.append(f'<text x="{x + 20}" y="{y + 9}" font-size="10">{escape(item.name)}</text>')
         x += width
     return parts, (row + 1) * 16 + 8 if series else 0
 
 
-def chart(x_labels: Sequence[str], series: Sequence[Series], *, title: str,
-          y_format: Formatter = lambda v: format_number(v, 0), stacked: bool = False,
-          fixed_range: tuple[Decimal, Decimal] | None = None, frame: Frame | None = None,
-          zero_based: bool = True, empty_text: str = "geen gegevens / no data") -> str:
+def chart(
+    x_labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    y_format: Formatter = lambda v: format_number(v, 0),
+    stacked: bool = False,
+    fixed_range: tuple[Decimal, Decimal] | None = None,
+    frame: Frame | None = None,
+    zero_based: bool = True,
+    empty_text: str = "geen gegevens / no data",
+) -> str:
     """One SVG: bars (grouped, or ``stacked``) under lines, a value axis, a legend.
 
     ``fixed_range`` widens the axis to at least that range (0–100 for
@@ -256,21 +278,23 @@ def chart(x_labels: Sequence[str], series: Sequence[Series], *, title: str,
     if has_data:
         body += _bars(plot, bars, x_labels, stacked, y_format) + _lines(plot, lines, x_labels, y_format)
     else:
-        body.append(f'<text x="{_n(frame.left + frame.plot_width / 2)}" y="{_n(frame.top + frame.plot_height / 2)}" '
-                    f'text-anchor="middle" font-size="12" fill="#666">{escape(empty_text)}</text>')
-    return (f'<svg viewBox="0 0 {frame.width} {height}" '
-            f'width="100%" role="img" class="chart" style="{FONT}"><title>{escape(title)}</title>'
-            + "".join(body + legend) + "</svg>")
+        body.append(
+            f'<text x="{_n(frame.left + frame.plot_width / 2)}" y="{_n(frame.top + frame.plot_height / 2)}" '
+            f'text-anchor="middle" font-size="12" fill="#666">{escape(empty_text)}</text>'
+        )
+    return (
+        f'<svg viewBox="0 0 {frame.width} {height}" '
+        f'width="100%" role="img" class="chart" style="{FONT}"><title>{escape(title)}</title>'
+        + "".join(body + legend)
+        + "</svg>"
+    )
 
 
 def line_chart(x_labels: Sequence[str], series: Sequence[Series], **kwargs: object) -> str:
     """Lines only (attainment and satisfaction trends)."""
-    return chart(x_labels, [Series(s.name, s.values, s.colour, "line", s.dashed) for s in series],
-                 **kwargs)  # type: ignore[arg-type]
+    return chart(x_labels, [Series(s.name, s.values, s.colour, "line", s.dashed) for s in series], **kwargs)  # type: ignore[arg-type]
 
 
-def bar_chart(x_labels: Sequence[str], series: Sequence[Series], *, stacked: bool = False,
-              **kwargs: object) -> str:
+def bar_chart(x_labels: Sequence[str], series: Sequence[Series], *, stacked: bool = False, **kwargs: object) -> str:
     """Bars only (breaches by service)."""
-    return chart(x_labels, [Series(s.name, s.values, s.colour, "bar") for s in series],
-                 stacked=stacked, **kwargs)  # type: ignore[arg-type]
+    return chart(x_labels, [Series(s.name, s.values, s.colour, "bar") for s in series], stacked=stacked, **kwargs)  # type: ignore[arg-type]

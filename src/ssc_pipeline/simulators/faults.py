@@ -48,14 +48,29 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from urllib.parse import quote
 
-__all__ = ["ERROR_FAULTS", "ERROR_STATUS", "FAULT_KINDS", "FAULTS_ENV_VAR", "FaultInjector", "FaultPlan",
-           "ServedResponse", "request_key"]
+__all__ = [
+    "ERROR_FAULTS",
+    "ERROR_STATUS",
+    "FAULT_KINDS",
+    "FAULTS_ENV_VAR",
+    "FaultInjector",
+    "FaultPlan",
+    "ServedResponse",
+    "request_key",
+]
 
 log = logging.getLogger(__name__)
 
 FAULTS_ENV_VAR = "SSC_SIMULATOR_FAULTS"
 FAULT_KINDS: tuple[str, ...] = (
-    "500", "502", "503", "429", "timeout", "truncated_json", "repeated_page", "extra_field",
+    "500",
+    "502",
+    "503",
+    "429",
+    "timeout",
+    "truncated_json",
+    "repeated_page",
+    "extra_field",
     "missing_field",
 )
 ERROR_STATUS = {"500": 500, "502": 502, "503": 503, "429": 429}
@@ -108,7 +123,7 @@ class FaultPlan:
         except ValueError as exc:
             raise ValueError(f"fault plan is not valid JSON: {exc}") from exc
         if not isinstance(data, dict):
-            raise ValueError("fault plan must be a JSON object like {\"rate\": 0.2, \"seed\": 1}")
+            raise ValueError('fault plan must be a JSON object like {"rate": 0.2, "seed": 1}')
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -122,8 +137,15 @@ class FaultPlan:
         return cls.from_json(text) if text.strip() else None
 
     def to_json(self) -> str:
-        return json.dumps({"rate": self.rate, "kinds": list(self.kinds), "seed": self.seed,
-                           "retry_after_s": self.retry_after_s, "timeout_s": self.timeout_s})
+        return json.dumps(
+            {
+                "rate": self.rate,
+                "kinds": list(self.kinds),
+                "seed": self.seed,
+                "retry_after_s": self.retry_after_s,
+                "timeout_s": self.timeout_s,
+            }
+        )
 
 
 @dataclass(frozen=True)

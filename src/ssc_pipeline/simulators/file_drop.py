@@ -36,21 +36,39 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ssc_pipeline.registry import SSC_CODE as SSC_FOLDER
 from ssc_pipeline.simulators.incident_generator import (
     SimTicket,
     hold_intervals_as_of,
     tickets_modified_between,
     visible_events,
 )
-from ssc_pipeline.registry import SSC_CODE as SSC_FOLDER
 from ssc_pipeline.sources.files.drops import READY_MARKER
 
-__all__ = ["READY_MARKER", "SSC_FOLDER", "write_ticket_drop", "ticket_ids_changed", "ticket_row",
-           "write_service_data", "cost_ledger", "TICKET_COLUMNS", "HOLD_COLUMNS"]
+__all__ = [
+    "READY_MARKER",
+    "SSC_FOLDER",
+    "write_ticket_drop",
+    "ticket_ids_changed",
+    "ticket_row",
+    "write_service_data",
+    "cost_ledger",
+    "TICKET_COLUMNS",
+    "HOLD_COLUMNS",
+]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-TICKET_COLUMNS = ("ticket_id", "service_code", "priority", "status", "opened_at", "first_response_at",
-                  "resolved_at", "closed_at", "updated_at")
+TICKET_COLUMNS = (
+    "ticket_id",
+    "service_code",
+    "priority",
+    "status",
+    "opened_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "updated_at",
+)
 HOLD_COLUMNS = ("ticket_id", "hold_start", "hold_end")
 _COST_BASE = {"personnel": 412_000, "licences": 96_500, "infrastructure": 71_250, "housing": 23_800}
 _CENT = Decimal("0.01")
@@ -69,16 +87,19 @@ def _day_bounds(day: date, now: datetime | None) -> tuple[datetime, datetime]:
     return start, min(end, now) if now is not None else end
 
 
-def _changed(org_code: str, day: date, seed: int, tickets_per_weekday: int,
-             now: datetime | None) -> tuple[list[SimTicket], datetime]:
+def _changed(
+    org_code: str, day: date, seed: int, tickets_per_weekday: int, now: datetime | None
+) -> tuple[list[SimTicket], datetime]:
     start, as_of = _day_bounds(day, now)
-    tickets = tickets_modified_between(org_code, start, as_of, as_of, seed=seed,
-                                       tickets_per_weekday=tickets_per_weekday)
+    tickets = tickets_modified_between(
+        org_code, start, as_of, as_of, seed=seed, tickets_per_weekday=tickets_per_weekday
+    )
     return tickets, as_of
 
 
-def ticket_ids_changed(org_code: str, day: date, *, seed: int = 0, tickets_per_weekday: int = 25,
-                       now: datetime | None = None) -> list[str]:
+def ticket_ids_changed(
+    org_code: str, day: date, *, seed: int = 0, tickets_per_weekday: int = 25, now: datetime | None = None
+) -> list[str]:
     """Ground truth: the ticket ids ``write_ticket_drop`` puts in that day's ticket file."""
     return [t.ticket_id for t in _changed(org_code, day, seed, tickets_per_weekday, now)[0]]
 
@@ -107,14 +128,19 @@ def _status(ticket: SimTicket, as_of: datetime) -> str:
 
 def ticket_row(ticket: SimTicket, as_of: datetime) -> dict[str, str]:
     """One line of ``tickets_*.csv``: the ticket as it stands at ``as_of``."""
+
     def seen(moment: datetime | None) -> datetime | None:
         return moment if moment is not None and moment <= as_of else None
 
     return {
-        "ticket_id": ticket.ticket_id, "service_code": ticket.category, "priority": ticket.priority,
-        "status": _status(ticket, as_of), "opened_at": _local(ticket.opened_at),
+        "ticket_id": ticket.ticket_id,
+        "service_code": ticket.category,
+        "priority": ticket.priority,
+        "status": _status(ticket, as_of),
+        "opened_at": _local(ticket.opened_at),
         "first_response_at": _local(seen(ticket.first_response_at)),
-        "resolved_at": _local(seen(ticket.resolved_at)), "closed_at": _local(seen(ticket.closed_at)),
+        "resolved_at": _local(seen(ticket.resolved_at)),
+        "closed_at": _local(seen(ticket.closed_at)),
         "updated_at": _local(visible_events(ticket, as_of)[-1]),
     }
 
@@ -139,8 +165,15 @@ def _write_ready(folder: Path, written: Sequence[Path]) -> Path:
     return _write_atomically(folder / READY_MARKER, listing)
 
 
-def write_ticket_drop(org_code: str, inbox_root: Path, day: date, *, seed: int = 0,
-                      tickets_per_weekday: int = 25, now: datetime | None = None) -> list[Path]:
+def write_ticket_drop(
+    org_code: str,
+    inbox_root: Path,
+    day: date,
+    *,
+    seed: int = 0,
+    tickets_per_weekday: int = 25,
+    now: datetime | None = None,
+) -> list[Path]:
     """Write ``tickets_<ORG>_<day>.csv`` and ``ticket_holds_<ORG>_<day>.csv``, then ``READY``.
 
     Returns the paths in the order written (the marker last). A day without
@@ -152,8 +185,9 @@ def write_ticket_drop(org_code: str, inbox_root: Path, day: date, *, seed: int =
     folder.mkdir(parents=True, exist_ok=True)
     tickets, as_of = _changed(org, day, seed, tickets_per_weekday, now)
     ticket_rows = [[ticket_row(t, as_of)[c] for c in TICKET_COLUMNS] for t in tickets]
-    hold_rows = [[t.ticket_id, _local(start), _local(end)]
-                 for t in tickets for start, end in hold_intervals_as_of(t, as_of)]
+    hold_rows = [
+        [t.ticket_id, _local(start), _local(end)] for t in tickets for start, end in hold_intervals_as_of(t, as_of)
+    ]
     written = [
         _write_atomically(folder / f"tickets_{org}_{day.isoformat()}.csv", _csv_bytes(TICKET_COLUMNS, ticket_rows)),
         _write_atomically(folder / f"ticket_holds_{org}_{day.isoformat()}.csv", _csv_bytes(HOLD_COLUMNS, hold_rows)),
@@ -199,8 +233,15 @@ def _write_costs_xlsx(path: Path, ledger: Sequence[tuple[date, str, Decimal]]) -
     return path
 
 
-def write_service_data(inbox_root: Path, year: int, *, org_codes: Sequence[str] | None = None,
-                       seed: int = 0, months: int = 12, responses_per_org: int = 40) -> list[Path]:
+def write_service_data(
+    inbox_root: Path,
+    year: int,
+    *,
+    org_codes: Sequence[str] | None = None,
+    seed: int = 0,
+    months: int = 12,
+    responses_per_org: int = 40,
+) -> list[Path]:
     """Write the SSC-wide files for ``year`` into ``<inbox>/SSC/``, then ``READY``.
 
     ``costs_SSC_<year>.xlsx`` (``cost_ledger``), ``allocation_keys_SSC_<year>.csv``
@@ -220,20 +261,33 @@ def write_service_data(inbox_root: Path, year: int, *, org_codes: Sequence[str] 
     pct = {org: (Decimal(100) * sizes[org] / sum(sizes.values())).quantize(_CENT) for org in orgs}
     if orgs:
         pct[orgs[-1]] += Decimal(100) - sum(pct.values())  # rounding rest: the shares add up to 100
-    allocation = [row for org in orgs for row in (
-        [year, org, "inhabitants", sizes[org]], [year, org, "workplaces", sizes[org] // 140],
-        [year, org, "fixed_pct", pct[org]], [year, org, "ticket_share", ""])]
-    written.append(_write_atomically(folder / f"allocation_keys_SSC_{year}.csv",
-                                      _csv_bytes(("year", "org_code", "key", "value"), allocation)))
+    allocation = [
+        row
+        for org in orgs
+        for row in (
+            [year, org, "inhabitants", sizes[org]],
+            [year, org, "workplaces", sizes[org] // 140],
+            [year, org, "fixed_pct", pct[org]],
+            [year, org, "ticket_share", ""],
+        )
+    ]
+    written.append(
+        _write_atomically(
+            folder / f"allocation_keys_SSC_{year}.csv", _csv_bytes(("year", "org_code", "key", "value"), allocation)
+        )
+    )
 
     baselines = []
     for org in orgs:
         joined = known.get(org)
         cost = Decimal(sizes[org] * 31) + Decimal(_rng(f"{seed}:{org}:baseline").randint(0, 99)) / 100
         baselines.append([org, (joined.year if joined else year) - 1, _dutch_amount(cost), "2,5"])
-    written.append(_write_atomically(
-        folder / f"baselines_SSC_{year}.csv",
-        _csv_bytes(("org_code", "baseline_year", "yearly_cost_eur", "indexation_pct"), baselines, ";")))
+    written.append(
+        _write_atomically(
+            folder / f"baselines_SSC_{year}.csv",
+            _csv_bytes(("org_code", "baseline_year", "yearly_cost_eur", "indexation_pct"), baselines, ";"),
+        )
+    )
 
     categories = ("Werkplek", "Applicaties", "Accounts en toegang", "Printen", "WERKPLEK", "Overig")
     survey = []
@@ -241,11 +295,24 @@ def write_service_data(inbox_root: Path, year: int, *, org_codes: Sequence[str] 
         rng = _rng(f"{seed}:{org}:survey:{year}")
         for n in range(1, responses_per_org + 1):
             answered = date(year, 10, 1) + timedelta(days=rng.randrange(0, 45))
-            survey.append([f"KTO-{year}", answered.isoformat(), rng.choice(categories),
-                           rng.choices(range(1, 11), weights=(1, 1, 2, 3, 5, 10, 20, 25, 20, 13))[0],
-                           10, f"medewerker{n:03d}@{org.lower()}.example.nl", org])
-    written.append(_write_atomically(
-        folder / f"survey_responses_SSC_{year}.csv",
-        _csv_bytes(("survey_id", "responded_on", "service_code", "score", "scale_max",
-                    "respondent_email", "org_code"), survey)))
+            survey.append(
+                [
+                    f"KTO-{year}",
+                    answered.isoformat(),
+                    rng.choice(categories),
+                    rng.choices(range(1, 11), weights=(1, 1, 2, 3, 5, 10, 20, 25, 20, 13))[0],
+                    10,
+                    f"medewerker{n:03d}@{org.lower()}.example.nl",
+                    org,
+                ]
+            )
+    written.append(
+        _write_atomically(
+            folder / f"survey_responses_SSC_{year}.csv",
+            _csv_bytes(
+                ("survey_id", "responded_on", "service_code", "score", "scale_max", "respondent_email", "org_code"),
+                survey,
+            ),
+        )
+    )
     return [*written, _write_ready(folder, written)]

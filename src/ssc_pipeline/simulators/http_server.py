@@ -31,8 +31,13 @@ from ssc_pipeline.simulators.faults import (
     ServedResponse,
 )
 
-__all__ = ["BackgroundSimulator", "FaultInjectingHandler", "SimulatorServer", "basic_credentials_match",
-           "run_simulator_cli"]
+__all__ = [
+    "BackgroundSimulator",
+    "FaultInjectingHandler",
+    "SimulatorServer",
+    "basic_credentials_match",
+    "run_simulator_cli",
+]
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +63,14 @@ class SimulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
-                 tenants: Mapping[str, Any], now: Callable[[], datetime],
-                 faults: FaultPlan | None) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        tenants: Mapping[str, Any],
+        now: Callable[[], datetime],
+        faults: FaultPlan | None,
+    ) -> None:
         super().__init__(address, handler)
         self.tenants = tenants
         self.now = now
@@ -87,8 +97,13 @@ class FaultInjectingHandler(BaseHTTPRequestHandler):
         """The system's own error format; simulators override."""
         return json.dumps({"message": message}).encode("utf-8")
 
-    def send_bytes(self, status: int, body: bytes = b"", content_type: str = "application/json",
-                   headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None) -> None:
+    def send_bytes(
+        self,
+        status: int,
+        body: bytes = b"",
+        content_type: str = "application/json",
+        headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+    ) -> None:
         self.send_response(status)
         if status != 204:
             self.send_header("Content-Type", f"{content_type}; charset=utf-8")
@@ -104,8 +119,7 @@ class FaultInjectingHandler(BaseHTTPRequestHandler):
         if status != 204 and body:
             self.wfile.write(body)
 
-    def send_error_json(self, status: int, message: str,
-                        headers: Mapping[str, str] | None = None) -> None:
+    def send_error_json(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
         self.send_bytes(status, self.error_body(status, message), headers=headers)
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
@@ -151,8 +165,7 @@ class FaultInjectingHandler(BaseHTTPRequestHandler):
             elif status == 500:
                 body, ctype = self.error_body(500, "Internal server error."), "application/json"
             else:
-                body = (f"<html><body><h1>{status} {self.responses[status][0]}</h1>"
-                        "</body></html>").encode()
+                body = (f"<html><body><h1>{status} {self.responses[status][0]}</h1></body></html>").encode()
                 ctype = "text/html"
             self.close_connection = True
             self.send_bytes(status, body, content_type=ctype, headers=headers)
@@ -162,12 +175,19 @@ class FaultInjectingHandler(BaseHTTPRequestHandler):
             time.sleep(plan.timeout_s)  # then answer normally: the client has usually gone
         return kind
 
-    def send_records(self, status: int, payload: Any, *, kind: str | None, page_key: str,
-                     previous_page_key: str | None = None,
-                     extra_field: tuple[str, Any] = ("simulatorExtraField", "unexpected"),
-                     optional_fields: Sequence[str] = (),
-                     records: Callable[[Any], list[dict[str, Any]]] = lambda p: p,
-                     headers: Sequence[tuple[str, str]] = ()) -> None:
+    def send_records(
+        self,
+        status: int,
+        payload: Any,
+        *,
+        kind: str | None,
+        page_key: str,
+        previous_page_key: str | None = None,
+        extra_field: tuple[str, Any] = ("simulatorExtraField", "unexpected"),
+        optional_fields: Sequence[str] = (),
+        records: Callable[[Any], list[dict[str, Any]]] = lambda p: p,
+        headers: Sequence[tuple[str, str]] = (),
+    ) -> None:
         """Send a 2xx JSON page, applying this request's content fault (``kind``) if any.
 
         ``records(payload)`` gives the list of records inside ``payload`` (the
@@ -218,8 +238,15 @@ class BackgroundSimulator:
     handler_class: type[FaultInjectingHandler]
     thread_name = "simulator"
 
-    def __init__(self, tenants: Mapping[str, Any], *, host: str = "127.0.0.1", port: int = 0,
-                 now: Callable[[], datetime] | None = None, faults: FaultPlan | None = None) -> None:
+    def __init__(
+        self,
+        tenants: Mapping[str, Any],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        now: Callable[[], datetime] | None = None,
+        faults: FaultPlan | None = None,
+    ) -> None:
         normalised: dict[str, Any] = {}
         for code, tenant in tenants.items():
             if code.lower() != tenant.org_code.lower():
@@ -236,10 +263,10 @@ class BackgroundSimulator:
     def start(self) -> str:
         """Bind and serve; returns the base URL (``http://127.0.0.1:PORT``)."""
         if self._server is None:
-            self._server = SimulatorServer((self._host, self._port), self.handler_class,
-                                           self._tenants, self._now, self.faults)
-            self._thread = threading.Thread(target=self._server.serve_forever,
-                                            name=self.thread_name, daemon=True)
+            self._server = SimulatorServer(
+                (self._host, self._port), self.handler_class, self._tenants, self._now, self.faults
+            )
+            self._thread = threading.Thread(target=self._server.serve_forever, name=self.thread_name, daemon=True)
             self._thread.start()
         return self.base_url
 
@@ -285,8 +312,9 @@ def _tenant_spec(spec: str) -> tuple[str, str, str]:
     return code, username, password
 
 
-def run_simulator_cli(argv: Sequence[str] | None, *, name: str, simulator: type[BackgroundSimulator],
-                      tenant: Callable[..., Any]) -> int:
+def run_simulator_cli(
+    argv: Sequence[str] | None, *, name: str, simulator: type[BackgroundSimulator], tenant: Callable[..., Any]
+) -> int:
     """The shared command line of the simulators: serve tenants until SIGTERM/Ctrl-C.
 
     Prints the base URL on stdout once listening (a supervisor reads it).
@@ -300,10 +328,19 @@ def run_simulator_cli(argv: Sequence[str] | None, *, name: str, simulator: type[
     parser.add_argument("--tenant", action="append", required=True, metavar="CODE:USER:PASSWORD")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tickets-per-weekday", type=int, default=25)
-    parser.add_argument("--faults", metavar="JSON", default=None,
-                        help=f'fault plan, e.g. \'{{"rate": 0.2, "seed": 1}}\' (default: ${FAULTS_ENV_VAR})')
-    parser.add_argument("--password-expired", action="append", default=[], metavar="CODE",
-                        help="answer 401 to every request of this tenant")
+    parser.add_argument(
+        "--faults",
+        metavar="JSON",
+        default=None,
+        help=f'fault plan, e.g. \'{{"rate": 0.2, "seed": 1}}\' (default: ${FAULTS_ENV_VAR})',
+    )
+    parser.add_argument(
+        "--password-expired",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="answer 401 to every request of this tenant",
+    )
     args = parser.parse_args(argv)
     try:
         specs = [_tenant_spec(s) for s in args.tenant]
@@ -311,14 +348,21 @@ def run_simulator_cli(argv: Sequence[str] | None, *, name: str, simulator: type[
     except (argparse.ArgumentTypeError, ValueError, TypeError) as exc:
         parser.error(str(exc))
     expired = {code.lower() for code in args.password_expired}
-    tenants = [tenant(code, user, password, seed=args.seed,
-                      tickets_per_weekday=args.tickets_per_weekday,
-                      password_expired=code.lower() in expired) for code, user, password in specs]
+    tenants = [
+        tenant(
+            code,
+            user,
+            password,
+            seed=args.seed,
+            tickets_per_weekday=args.tickets_per_weekday,
+            password_expired=code.lower() in expired,
+        )
+        for code, user, password in specs
+    ]
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with simulator({t.org_code: t for t in tenants}, host=args.host, port=args.port,
-                   faults=plan) as sim:
+    with simulator({t.org_code: t for t in tenants}, host=args.host, port=args.port, faults=plan) as sim:
         print(sim.base_url, flush=True)
         for item in tenants:
             log.info("tenant %s at %s", item.org_code, sim.tenant_url(item.org_code))

@@ -38,11 +38,19 @@ from zoneinfo import ZoneInfo
 from ssc_pipeline.codes import PRIORITIES
 from ssc_pipeline.simulators.vocabulary import CATEGORIES, FIRST_NAMES, LAST_NAMES
 
-
 __all__ = [
-    "SimTicket", "generate_day", "CATEGORY_TO_SERVICE_CODE", "MAX_TICKET_LIFETIME", "HoldInterval",
-    "hold_intervals_as_of", "tickets_modified_between", "visible_events", "find_ticket", "find_caller",
-    "FIND_HORIZON_DAYS", "stable_uuid",
+    "SimTicket",
+    "generate_day",
+    "CATEGORY_TO_SERVICE_CODE",
+    "MAX_TICKET_LIFETIME",
+    "HoldInterval",
+    "hold_intervals_as_of",
+    "tickets_modified_between",
+    "visible_events",
+    "find_ticket",
+    "find_caller",
+    "FIND_HORIZON_DAYS",
+    "stable_uuid",
 ]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -118,8 +126,13 @@ class SimTicket:
     @property
     def last_event_at(self) -> datetime:
         """When the ticket last changes, ever."""
-        events = (self.opened_at, self.first_response_at, self.resolved_at, self.closed_at,
-                  *(moment for hold in self.holds for moment in hold))
+        events = (
+            self.opened_at,
+            self.first_response_at,
+            self.resolved_at,
+            self.closed_at,
+            *(moment for hold in self.holds for moment in hold),
+        )
         return max(e for e in events if e is not None)
 
 
@@ -184,8 +197,9 @@ def _number(day: date, index: int) -> str:
     return f"I {day:%y%m} {seq}"
 
 
-def _second_hold(org: str, seed: int, day: date, index: int, opened: datetime,
-                 first_until: datetime, resolved: datetime | None) -> tuple[datetime, datetime] | None:
+def _second_hold(
+    org: str, seed: int, day: date, index: int, opened: datetime, first_until: datetime, resolved: datetime | None
+) -> tuple[datetime, datetime] | None:
     """About a third of held tickets wait a second time, if it fits before the resolution."""
     rng = _rng(f"{seed}:{org}:{day.isoformat()}:{index}:second-hold")
     if rng.random() >= 0.35:
@@ -196,8 +210,7 @@ def _second_hold(org: str, seed: int, day: date, index: int, opened: datetime,
     return (start, end) if end < limit else None
 
 
-def _make_ticket(rng: random.Random, org: str, seed: int, day: date, index: int,
-                 opened: datetime) -> SimTicket:
+def _make_ticket(rng: random.Random, org: str, seed: int, day: date, index: int, opened: datetime) -> SimTicket:
     priority = rng.choices(PRIORITIES, weights=_PRIORITY_WEIGHTS)[0]
     category = rng.choices(_CATEGORY_NAMES, weights=_CATEGORY_WEIGHTS)[0]
     _, _, subcategories, group, descriptions = CATEGORIES[category]
@@ -282,8 +295,7 @@ def _generate_day_cached(org: str, day: date, seed: int, tickets_per_weekday: in
 # --------------------------------------------------------------------------- public API
 
 
-def generate_day(org_code: str, day: date, *, seed: int = 0,
-                 tickets_per_weekday: int = 25) -> list[SimTicket]:
+def generate_day(org_code: str, day: date, *, seed: int = 0, tickets_per_weekday: int = 25) -> list[SimTicket]:
     """All tickets opened on local (Europe/Amsterdam) ``day`` for ``org_code``, by opening time.
 
     ``org_code`` is case-insensitive. Weekdays get ``tickets_per_weekday`` +-30 %,
@@ -305,13 +317,19 @@ def hold_intervals_as_of(ticket: SimTicket, now: datetime) -> list[HoldInterval]
 
 def visible_events(ticket: SimTicket, now: datetime) -> list[datetime]:
     """Every moment the ticket changed up to ``now`` (its max is the modification timestamp)."""
-    events = [ticket.opened_at, ticket.first_response_at, ticket.resolved_at, ticket.closed_at,
-              *(moment for hold in ticket.holds for moment in hold)]
+    events = [
+        ticket.opened_at,
+        ticket.first_response_at,
+        ticket.resolved_at,
+        ticket.closed_at,
+        *(moment for hold in ticket.holds for moment in hold),
+    ]
     return sorted(e for e in events if e is not None and e <= now)
 
 
-def tickets_modified_between(org_code: str, gt: datetime, le: datetime, now: datetime, *,
-                             seed: int = 0, tickets_per_weekday: int = 25) -> list[SimTicket]:
+def tickets_modified_between(
+    org_code: str, gt: datetime, le: datetime, now: datetime, *, seed: int = 0, tickets_per_weekday: int = 25
+) -> list[SimTicket]:
     """Tickets whose last change as of ``now`` lies in ``(gt, le]``, by (that moment, id).
 
     Source-neutral, so every simulator's ground truth is the same set of
@@ -343,8 +361,9 @@ def _day_index(org: str, day: date, seed: int, tickets_per_weekday: int) -> dict
     return {t.ticket_id: t for t in _generate_day_cached(org, day, seed, tickets_per_weekday)}
 
 
-def find_ticket(org_code: str, ticket_id: str, now: datetime, *, seed: int = 0,
-                tickets_per_weekday: int = 25) -> SimTicket | None:
+def find_ticket(
+    org_code: str, ticket_id: str, now: datetime, *, seed: int = 0, tickets_per_weekday: int = 25
+) -> SimTicket | None:
     """The ticket with ``ticket_id`` (a UUID; 32-hex ServiceNow form accepted), if opened by ``now``.
 
     Ids are hashes, so this searches day by day backwards from ``now`` over at

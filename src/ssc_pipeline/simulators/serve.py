@@ -36,8 +36,11 @@ def main() -> None:
     urls: dict[str, str] = {}
     with ExitStack() as stack:
         for source, (simulator_class, tenant_class) in SIMULATORS.items():
-            tenants = {s["org_code"]: tenant_class(**{k: v for k, v in s.items() if k != "source"})
-                       for s in specs if s["source"] == source}
+            tenants = {
+                s["org_code"]: tenant_class(**{k: v for k, v in s.items() if k != "source"})
+                for s in specs
+                if s["source"] == source
+            }
             if tenants:
                 sim = stack.enter_context(simulator_class(tenants, faults=faults))
                 urls[source] = sim.base_url

@@ -106,11 +106,10 @@ def _terms(query: str) -> tuple[list[tuple[str, str, str]], list[str]]:
     order: list[str] = []
     for term in filter(None, (t.strip() for t in query.split("^"))):
         if term.startswith("ORDERBY") and not term.startswith("ORDERBYDESC"):
-            order.append(term[len("ORDERBY"):])
+            order.append(term[len("ORDERBY") :])
             continue
         if term.startswith(("OR", "NQ")):  # OR terms, NQ (new query) and ORDERBYDESC
-            raise _BadRequest(f"Unsupported query term '{term}' (this simulator: AND terms, "
-                              "ascending ORDERBY only)")
+            raise _BadRequest(f"Unsupported query term '{term}' (this simulator: AND terms, ascending ORDERBY only)")
         match = _TERM.match(term)
         if match is None:
             raise _BadRequest(f"Malformed query term '{term}'")
@@ -127,8 +126,9 @@ def _incident_window(query: str, now: datetime) -> tuple[datetime, datetime]:
             raise _BadRequest(f"Unsupported ORDERBY field '{name}' on incident")
     for name, op, raw in conditions:
         if name != "sys_updated_on" or op not in (">", ">=", "<", "<="):
-            raise _BadRequest(f"Unsupported incident query term '{name}{op}{raw}' (supported: "
-                              "sys_updated_on with >, >=, <, <=)")
+            raise _BadRequest(
+                f"Unsupported incident query term '{name}{op}{raw}' (supported: sys_updated_on with >, >=, <, <=)"
+            )
         moment = _moment(raw)
         if op == ">":
             lower = max(lower, moment)
@@ -187,10 +187,11 @@ class _Handler(FaultInjectingHandler):
     server_version = "ServiceNow-simulator/1.0"
 
     def error_body(self, status: int, message: str) -> bytes:
-        detail = {401: "Required to provide Auth information", 404: "Record doesn't exist or ACL "
-                  "restricts the record retrieval"}.get(status, "")
-        return json.dumps({"error": {"message": message, "detail": detail},
-                           "status": "failure"}).encode("utf-8")
+        detail = {
+            401: "Required to provide Auth information",
+            404: "Record doesn't exist or ACL restricts the record retrieval",
+        }.get(status, "")
+        return json.dumps({"error": {"message": message, "detail": detail}, "status": "failure"}).encode("utf-8")
 
     def route_get(self) -> None:
         url = urlsplit(self.path)
@@ -203,15 +204,23 @@ class _Handler(FaultInjectingHandler):
             self.send_error_json(404, f"No such instance or path: {url.path}")
             return
         challenge = {"WWW-Authenticate": 'BASIC realm="Service-now"'}
-        if not basic_credentials_match(self.headers.get("Authorization", ""), tenant.username,
-                                       tenant.password):
+        if not basic_credentials_match(self.headers.get("Authorization", ""), tenant.username, tenant.password):
             self.send_error_json(401, "User Not Authenticated", headers=challenge)
             return
         if tenant.password_expired:
-            self.send_bytes(401, json.dumps({"error": {
-                "message": "User Not Authenticated",
-                "detail": "Password has expired; the integration user must set a new password"},
-                "status": "failure"}).encode("utf-8"), headers=challenge)
+            self.send_bytes(
+                401,
+                json.dumps(
+                    {
+                        "error": {
+                            "message": "User Not Authenticated",
+                            "detail": "Password has expired; the integration user must set a new password",
+                        },
+                        "status": "failure",
+                    }
+                ).encode("utf-8"),
+                headers=challenge,
+            )
             return
         endpoint = match.group(2).rstrip("/")
         pairs = parse_qsl(url.query, keep_blank_values=True)
@@ -239,52 +248,83 @@ class _Handler(FaultInjectingHandler):
         except _BadRequest as exc:
             self.send_error_json(400, str(exc))
 
-    def _one(self, tenant: ServiceNowTenant, table: str, sys_id: str, params: Mapping[str, str],
-             key: str, kind: str | None) -> None:
+    def _one(
+        self, tenant: ServiceNowTenant, table: str, sys_id: str, params: Mapping[str, str], key: str, kind: str | None
+    ) -> None:
         now = self.server.now()
         row: dict[str, Any] | None = None
         if table == "sys_user":
             row = render_sys_user(tenant.org_code, sys_id, seed=tenant.seed)
         elif table == "incident":
-            ticket = find_ticket(tenant.org_code, sys_id, now, seed=tenant.seed,
-                                 tickets_per_weekday=tenant.tickets_per_weekday)
+            ticket = find_ticket(
+                tenant.org_code, sys_id, now, seed=tenant.seed, tickets_per_weekday=tenant.tickets_per_weekday
+            )
             row = render_servicenow(ticket, now) if ticket is not None else None
         if row is None:
             self.send_error_json(404, "No Record found")
             return
         optional = _INCIDENT_OPTIONAL if table == "incident" else _USER_OPTIONAL
-        self.send_records(200, {"result": _shape(row, params)}, kind=kind, page_key=key,
-                          extra_field=_EXTRA, optional_fields=optional,
-                          records=lambda payload: [payload["result"]])
+        self.send_records(
+            200,
+            {"result": _shape(row, params)},
+            kind=kind,
+            page_key=key,
+            extra_field=_EXTRA,
+            optional_fields=optional,
+            records=lambda payload: [payload["result"]],
+        )
 
-    def _incidents(self, tenant: ServiceNowTenant, endpoint: str, pairs: Sequence[tuple[str, str]],
-                   params: Mapping[str, str], key: str, kind: str | None) -> None:
+    def _incidents(
+        self,
+        tenant: ServiceNowTenant,
+        endpoint: str,
+        pairs: Sequence[tuple[str, str]],
+        params: Mapping[str, str],
+        key: str,
+        kind: str | None,
+    ) -> None:
         now = self.server.now()
         lower, upper = _incident_window(params.get("sysparm_query", ""), now)
         rows = servicenow_incidents_modified_between(
-            tenant.org_code, lower, upper, now, seed=tenant.seed,
-            tickets_per_weekday=tenant.tickets_per_weekday)
+            tenant.org_code, lower, upper, now, seed=tenant.seed, tickets_per_weekday=tenant.tickets_per_weekday
+        )
         self._page(tenant, endpoint, pairs, params, key, kind, rows, _INCIDENT_OPTIONAL)
 
-    def _audit(self, tenant: ServiceNowTenant, endpoint: str, pairs: Sequence[tuple[str, str]],
-               params: Mapping[str, str], key: str, kind: str | None) -> None:
+    def _audit(
+        self,
+        tenant: ServiceNowTenant,
+        endpoint: str,
+        pairs: Sequence[tuple[str, str]],
+        params: Mapping[str, str],
+        key: str,
+        kind: str | None,
+    ) -> None:
         now = self.server.now()
         rows: list[dict[str, Any]] = []
         for document in dict.fromkeys(_audit_documents(params.get("sysparm_query", ""))):
-            ticket = find_ticket(tenant.org_code, document, now, seed=tenant.seed,
-                                 tickets_per_weekday=tenant.tickets_per_weekday)
+            ticket = find_ticket(
+                tenant.org_code, document, now, seed=tenant.seed, tickets_per_weekday=tenant.tickets_per_weekday
+            )
             if ticket is not None:
                 rows += state_audit_rows(ticket, now)
         rows.sort(key=lambda r: (r["sys_created_on"], r["documentkey"], int(r["record_checkpoint"])))
         self._page(tenant, endpoint, pairs, params, key, kind, rows, _AUDIT_OPTIONAL)
 
-    def _page(self, tenant: ServiceNowTenant, endpoint: str, pairs: Sequence[tuple[str, str]],
-              params: Mapping[str, str], key: str, kind: str | None, rows: list[dict[str, Any]],
-              optional: Sequence[str]) -> None:
+    def _page(
+        self,
+        tenant: ServiceNowTenant,
+        endpoint: str,
+        pairs: Sequence[tuple[str, str]],
+        params: Mapping[str, str],
+        key: str,
+        kind: str | None,
+        rows: list[dict[str, Any]],
+        optional: Sequence[str],
+    ) -> None:
         limit = min(_int(params, "sysparm_limit", MAX_LIMIT), MAX_LIMIT)
         offset = _int(params, "sysparm_offset", 0)
         total = len(rows)
-        page = [_shape(row, params) for row in rows[offset:offset + limit]]
+        page = [_shape(row, params) for row in rows[offset : offset + limit]]
         base = f"{self.server.base_url}/{tenant.org_code.lower()}{endpoint}"
 
         def link(at: int) -> str:
@@ -297,15 +337,23 @@ class _Handler(FaultInjectingHandler):
         if offset + limit < total:
             links.append((link(offset + limit), "next"))
         links.append((link(max(0, (total - 1) // limit * limit)), "last"))
-        headers = (("X-Total-Count", str(total)),
-                   ("Link", ",".join(f'<{url}>;rel="{rel}"' for url, rel in links)))
+        headers = (("X-Total-Count", str(total)), ("Link", ",".join(f'<{url}>;rel="{rel}"' for url, rel in links)))
         previous = None
         if offset >= limit:
-            previous = request_key(tenant.org_code, endpoint, {
-                **{k: [v] for k, v in pairs}, "sysparm_offset": [str(offset - limit)]})
-        self.send_records(200, {"result": page}, kind=kind, page_key=key, headers=headers,
-                          previous_page_key=previous, extra_field=_EXTRA, optional_fields=optional,
-                          records=lambda payload: payload["result"])
+            previous = request_key(
+                tenant.org_code, endpoint, {**{k: [v] for k, v in pairs}, "sysparm_offset": [str(offset - limit)]}
+            )
+        self.send_records(
+            200,
+            {"result": page},
+            kind=kind,
+            page_key=key,
+            headers=headers,
+            previous_page_key=previous,
+            extra_field=_EXTRA,
+            optional_fields=optional,
+            records=lambda payload: payload["result"],
+        )
 
 
 class ServiceNowSimulator(BackgroundSimulator):
@@ -328,8 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``--faults JSON`` (default: ``$SSC_SIMULATOR_FAULTS``) switches faults on;
     ``--password-expired CODE`` makes that tenant answer 401 to everything.
     """
-    return run_simulator_cli(argv, name="ServiceNow", simulator=ServiceNowSimulator,
-                             tenant=ServiceNowTenant)
+    return run_simulator_cli(argv, name="ServiceNow", simulator=ServiceNowSimulator, tenant=ServiceNowTenant)
 
 
 if __name__ == "__main__":

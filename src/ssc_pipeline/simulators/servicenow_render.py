@@ -57,15 +57,25 @@ from ssc_pipeline.sources.servicenow.streams import (
 )
 
 __all__ = [
-    "render_servicenow", "state_audit_rows", "render_sys_user", "servicenow_sys_id",
-    "servicenow_incidents_modified_between", "instance_url", "CATEGORY_TO_SERVICENOW",
+    "render_servicenow",
+    "state_audit_rows",
+    "render_sys_user",
+    "servicenow_sys_id",
+    "servicenow_incidents_modified_between",
+    "instance_url",
+    "CATEGORY_TO_SERVICENOW",
     "SERVICE_DESK_USER",
 ]
 
 CATEGORY_TO_SERVICENOW: dict[str, str] = {
-    "Werkplek": "hardware", "Applicaties": "software", "Accounts en toegang": "access",
-    "Netwerk": "network", "Telefonie": "telephony", "Printen": "printing",
-    "Facilitair": "facilities", "Overig": "inquiry",
+    "Werkplek": "hardware",
+    "Applicaties": "software",
+    "Accounts en toegang": "access",
+    "Netwerk": "network",
+    "Telefonie": "telephony",
+    "Printen": "printing",
+    "Facilitair": "facilities",
+    "Overig": "inquiry",
 }
 _IMPACT_URGENCY = {"P1": ("1", "1"), "P2": ("1", "2"), "P3": ("2", "2"), "P4": ("2", "3")}
 _NUMBER_EPOCH = date(2020, 1, 1)
@@ -141,8 +151,7 @@ def render_servicenow(ticket: SimTicket, now: datetime) -> dict[str, Any] | None
     cancelled = state == STATE_CANCELED
     finished = state in (STATE_RESOLVED, STATE_CLOSED, STATE_CANCELED)
     closed_at = ticket.resolved_at if cancelled else ticket.closed_at
-    description = (f"{ticket.brief_description}.\n\nGemeld door {ticket.caller_name} "
-                   f"({ticket.caller_email}).")
+    description = f"{ticket.brief_description}.\n\nGemeld door {ticket.caller_name} ({ticket.caller_email})."
     return {
         "sys_id": servicenow_sys_id(ticket.ticket_id),
         "number": f"INC{(local_day - _NUMBER_EPOCH).days * 1000 + ticket.sequence:07d}",
@@ -188,20 +197,22 @@ def state_audit_rows(ticket: SimTicket, now: datetime) -> list[dict[str, Any]]:
     for n, (moment, new) in enumerate(_transitions(ticket), start=1):
         if moment > now:
             break
-        rows.append({
-            "sys_id": _derived_id(sys_id, "audit", str(n)),
-            "tablename": "incident",
-            "documentkey": sys_id,
-            "fieldname": "state",
-            "oldvalue": old,
-            "newvalue": new,
-            "sys_created_on": format_servicenow_ts(moment),
-            "sys_created_by": SERVICE_DESK_USER,
-            "user": SERVICE_DESK_USER,
-            "record_checkpoint": str(n),
-            "internal_checkpoint": f"{int(moment.timestamp() * 1000):x}",
-            "reason": "",
-        })
+        rows.append(
+            {
+                "sys_id": _derived_id(sys_id, "audit", str(n)),
+                "tablename": "incident",
+                "documentkey": sys_id,
+                "fieldname": "state",
+                "oldvalue": old,
+                "newvalue": new,
+                "sys_created_on": format_servicenow_ts(moment),
+                "sys_created_by": SERVICE_DESK_USER,
+                "user": SERVICE_DESK_USER,
+                "record_checkpoint": str(n),
+                "internal_checkpoint": f"{int(moment.timestamp() * 1000):x}",
+                "reason": "",
+            }
+        )
         old = new
     return rows
 
@@ -213,19 +224,25 @@ def render_sys_user(org_code: str, sys_id: str, *, seed: int = 0) -> dict[str, A
         return None
     _, name, email = caller
     first, _, last = name.partition(" ")
-    return {"sys_id": servicenow_sys_id(caller[0]), "user_name": _user_name(email), "name": name,
-            "first_name": first, "last_name": last, "email": email, "active": "true"}
+    return {
+        "sys_id": servicenow_sys_id(caller[0]),
+        "user_name": _user_name(email),
+        "name": name,
+        "first_name": first,
+        "last_name": last,
+        "email": email,
+        "active": "true",
+    }
 
 
-def servicenow_incidents_modified_between(org_code: str, gt: datetime, le: datetime, now: datetime,
-                                          *, seed: int = 0, tickets_per_weekday: int = 25
-                                          ) -> list[dict[str, Any]]:
+def servicenow_incidents_modified_between(
+    org_code: str, gt: datetime, le: datetime, now: datetime, *, seed: int = 0, tickets_per_weekday: int = 25
+) -> list[dict[str, Any]]:
     """Ground truth: incident rows (as of ``now``) with ``gt < sys_updated_on <= le``.
 
     Ordered by (``sys_updated_on``, ``sys_id``) -- the simulator's order -- and
     the same tickets as TOPdesk's ``incidents_modified_between`` for the same
     arguments, so ``len()`` is the exact count of changed records in a window.
     """
-    tickets = tickets_modified_between(org_code, gt, le, now, seed=seed,
-                                       tickets_per_weekday=tickets_per_weekday)
+    tickets = tickets_modified_between(org_code, gt, le, now, seed=seed, tickets_per_weekday=tickets_per_weekday)
     return [row for row in (render_servicenow(t, now) for t in tickets) if row is not None]

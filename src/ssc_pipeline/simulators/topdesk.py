@@ -139,10 +139,8 @@ TRAIL_DEFAULT_PAGE_SIZE = 10
 TRAIL_MAX_PAGE_SIZE = 100
 
 
-def _entry(ticket: SimTicket, n: int, moment: datetime, memo: str, *, by_caller: bool = False
-           ) -> dict[str, Any]:
-    ref = {"id": str(uuid.uuid5(uuid.UUID(ticket.ticket_id), "operatorGroup")),
-           "name": ticket.operator_group}
+def _entry(ticket: SimTicket, n: int, moment: datetime, memo: str, *, by_caller: bool = False) -> dict[str, Any]:
+    ref = {"id": str(uuid.uuid5(uuid.UUID(ticket.ticket_id), "operatorGroup")), "name": ticket.operator_group}
     person = {"id": ticket.caller_id, "name": ticket.caller_name}
     return {
         "id": str(uuid.uuid5(uuid.UUID(ticket.ticket_id), f"progresstrail:{n}")),
@@ -185,8 +183,9 @@ def progress_trail(ticket: SimTicket, now: datetime) -> list[dict[str, Any]]:
     return entries[::-1]
 
 
-def _page_params(params: Mapping[str, list[str]], start_name: str, size_name: str,
-                 default_size: int, max_size: int) -> tuple[int, int]:
+def _page_params(
+    params: Mapping[str, list[str]], start_name: str, size_name: str, default_size: int, max_size: int
+) -> tuple[int, int]:
     start = _int_param(params, start_name, 0)
     size = _int_param(params, size_name, default_size)
     if start < 0:
@@ -198,8 +197,9 @@ def _page_params(params: Mapping[str, list[str]], start_name: str, size_name: st
     return start, size
 
 
-def _previous_key(tenant: str, path: str, params: Mapping[str, list[str]], start_name: str,
-                  start: int, size: int) -> str | None:
+def _previous_key(
+    tenant: str, path: str, params: Mapping[str, list[str]], start_name: str, start: int, size: int
+) -> str | None:
     if start < size:
         return None
     return request_key(tenant, path, {**params, start_name: [str(start - size)]})
@@ -222,14 +222,15 @@ class _Handler(FaultInjectingHandler):
             self.send_error_json(404, f"Not found: {url.path}")
             return
         challenge = {"WWW-Authenticate": 'Basic realm="TOPdesk"'}
-        if not basic_credentials_match(self.headers.get("Authorization", ""), tenant.username,
-                                       tenant.password):
-            self.send_error_json(401, "Authentication failed: invalid username or application "
-                                 "password.", headers=challenge)
+        if not basic_credentials_match(self.headers.get("Authorization", ""), tenant.username, tenant.password):
+            self.send_error_json(
+                401, "Authentication failed: invalid username or application password.", headers=challenge
+            )
             return
         if tenant.password_expired:
-            self.send_error_json(401, "Authentication failed: the application password of this "
-                                 "operator has expired.", headers=challenge)
+            self.send_error_json(
+                401, "Authentication failed: the application password of this operator has expired.", headers=challenge
+            )
             return
         endpoint = match.group(2).rstrip("/")
         params = parse_qs(url.query, keep_blank_values=True)
@@ -247,57 +248,85 @@ class _Handler(FaultInjectingHandler):
         else:
             self.send_error_json(404, f"Not found: {url.path}")
 
-    def _incidents(self, tenant: TopdeskTenant, endpoint: str, params: Mapping[str, list[str]],
-                   key: str, kind: str | None) -> None:
+    def _incidents(
+        self, tenant: TopdeskTenant, endpoint: str, params: Mapping[str, list[str]], key: str, kind: str | None
+    ) -> None:
         now = self.server.now()
         try:
-            page_start, page_size = _page_params(params, "pageStart", "pageSize",
-                                                 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+            page_start, page_size = _page_params(params, "pageStart", "pageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
             lower, upper = _parse_window(params.get("query", [""])[0], now)
         except _BadRequest as exc:
             self.send_error_json(400, str(exc))
             return
         # The only supported order is modificationDate:asc (also the default); others are ignored.
         records = incidents_modified_between(
-            tenant.org_code, lower, upper, now,
-            seed=tenant.seed, tickets_per_weekday=tenant.tickets_per_weekday,
+            tenant.org_code,
+            lower,
+            upper,
+            now,
+            seed=tenant.seed,
+            tickets_per_weekday=tenant.tickets_per_weekday,
         )
-        page = records[page_start:page_start + page_size]
+        page = records[page_start : page_start + page_size]
         if not page:
             self.send_bytes(204)
             return
         status = 206 if page_start + page_size < len(records) else 200
-        self.send_records(status, page, kind=kind, page_key=key, optional_fields=_INCIDENT_OPTIONAL,
-                          previous_page_key=_previous_key(tenant.org_code, endpoint, params,
-                                                          "pageStart", page_start, page_size))
+        self.send_records(
+            status,
+            page,
+            kind=kind,
+            page_key=key,
+            optional_fields=_INCIDENT_OPTIONAL,
+            previous_page_key=_previous_key(tenant.org_code, endpoint, params, "pageStart", page_start, page_size),
+        )
 
-    def _incident(self, tenant: TopdeskTenant, incident_id: str, want_trail: bool, endpoint: str,
-                  params: Mapping[str, list[str]], key: str, kind: str | None) -> None:
+    def _incident(
+        self,
+        tenant: TopdeskTenant,
+        incident_id: str,
+        want_trail: bool,
+        endpoint: str,
+        params: Mapping[str, list[str]],
+        key: str,
+        kind: str | None,
+    ) -> None:
         now = self.server.now()
-        ticket = find_ticket(tenant.org_code, incident_id, now, seed=tenant.seed,
-                             tickets_per_weekday=tenant.tickets_per_weekday)
+        ticket = find_ticket(
+            tenant.org_code, incident_id, now, seed=tenant.seed, tickets_per_weekday=tenant.tickets_per_weekday
+        )
         if ticket is None:
             self.send_error_json(404, f"No incident found with id '{incident_id}'.")
             return
         if not want_trail:
-            self.send_records(200, state_as_of(ticket, now), kind=kind, page_key=key,
-                              optional_fields=_INCIDENT_OPTIONAL, records=lambda one: [one])
+            self.send_records(
+                200,
+                state_as_of(ticket, now),
+                kind=kind,
+                page_key=key,
+                optional_fields=_INCIDENT_OPTIONAL,
+                records=lambda one: [one],
+            )
             return
         try:
-            start, size = _page_params(params, "start", "page_size", TRAIL_DEFAULT_PAGE_SIZE,
-                                       TRAIL_MAX_PAGE_SIZE)
+            start, size = _page_params(params, "start", "page_size", TRAIL_DEFAULT_PAGE_SIZE, TRAIL_MAX_PAGE_SIZE)
         except _BadRequest as exc:
             self.send_error_json(400, str(exc))
             return
         entries = progress_trail(ticket, now)
-        page = entries[start:start + size]
+        page = entries[start : start + size]
         if not page:
             self.send_bytes(204)
             return
         status = 206 if start + size < len(entries) else 200
-        self.send_records(status, page, kind=kind, page_key=key, optional_fields=_TRAIL_OPTIONAL,
-                          previous_page_key=_previous_key(tenant.org_code, endpoint, params,
-                                                          "start", start, size))
+        self.send_records(
+            status,
+            page,
+            kind=kind,
+            page_key=key,
+            optional_fields=_TRAIL_OPTIONAL,
+            previous_page_key=_previous_key(tenant.org_code, endpoint, params, "start", start, size),
+        )
 
 
 class TopdeskSimulator(BackgroundSimulator):

@@ -34,7 +34,6 @@ def _ref(org: str, kind: str, name: str) -> dict[str, str]:
     return {"id": stable_uuid(f"{org}:{kind}:{name}"), "name": name}
 
 
-
 def _visible(moment: datetime | None, now: datetime) -> datetime | None:
     return moment if moment is not None and moment <= now else None
 
@@ -67,8 +66,10 @@ def state_as_of(ticket: SimTicket, now: datetime) -> dict[str, Any] | None:
     else:
         status = "Aangemeld"
     held_seconds = sum(int((end - start).total_seconds()) for start, end in holds if end is not None)
-    request = (f"Beste servicedesk,\n\n{ticket.brief_description}. Kunnen jullie mij helpen?\n\n"
-               f"Met vriendelijke groet,\n{ticket.caller_name}\n{ticket.caller_email}")
+    request = (
+        f"Beste servicedesk,\n\n{ticket.brief_description}. Kunnen jullie mij helpen?\n\n"
+        f"Met vriendelijke groet,\n{ticket.caller_name}\n{ticket.caller_email}"
+    )
     return {
         "id": ticket.ticket_id,
         "number": ticket.number,
@@ -102,9 +103,9 @@ def state_as_of(ticket: SimTicket, now: datetime) -> dict[str, Any] | None:
     }
 
 
-def incidents_modified_between(org_code: str, gt: datetime, le: datetime, now: datetime, *,
-                               seed: int = 0, tickets_per_weekday: int = 25) -> list[dict[str, Any]]:
+def incidents_modified_between(
+    org_code: str, gt: datetime, le: datetime, now: datetime, *, seed: int = 0, tickets_per_weekday: int = 25
+) -> list[dict[str, Any]]:
     """TOPdesk incident JSONs (as of ``now``) with ``gt < modificationDate <= le``, by (modificationDate, id)."""
-    tickets = tickets_modified_between(org_code, gt, le, now, seed=seed,
-                                       tickets_per_weekday=tickets_per_weekday)
+    tickets = tickets_modified_between(org_code, gt, le, now, seed=seed, tickets_per_weekday=tickets_per_weekday)
     return [state for state in (state_as_of(t, now) for t in tickets) if state is not None]

@@ -30,14 +30,19 @@ def _utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).isoformat()
 
 
-def with_holds(incidents: Iterable[dict[str, Any]], key_field: str,
-               fetch_holds: Callable[[list[str]], Holds],
-               scrub: Callable[[dict[str, Any]], dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def with_holds(
+    incidents: Iterable[dict[str, Any]],
+    key_field: str,
+    fetch_holds: Callable[[list[str]], Holds],
+    scrub: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Iterator[dict[str, Any]]:
     """Each incident scrubbed, with its hold periods under ``_holds``."""
     for chunk in _chunks(incidents, CHUNK):
         holds = fetch_holds([inc[key_field] for inc in chunk])
         for incident in chunk:
             clean = scrub(incident)
-            clean["_holds"] = [{"start": _utc(start), "end": _utc(end) if end else None}
-                               for start, end in holds.get(incident[key_field], ())]
+            clean["_holds"] = [
+                {"start": _utc(start), "end": _utc(end) if end else None}
+                for start, end in holds.get(incident[key_field], ())
+            ]
             yield clean

@@ -25,11 +25,11 @@ import logging
 import os
 import random
 import time
-from urllib.parse import urlsplit
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -72,9 +72,7 @@ class SourceError(Exception):
 class RetriableError(SourceError):
     """Transient failure: trying again later may succeed."""
 
-    def __init__(
-        self, message: str, *, status_code: int | None = None, retry_after: float | None = None
-    ) -> None:
+    def __init__(self, message: str, *, status_code: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(message, status_code=status_code)
         self.retry_after = retry_after
 
@@ -139,9 +137,7 @@ def validate_response(response: httpx.Response) -> None:
     description = _describe(response)
     if code in RETRIABLE_STATUS_CODES:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        raise RetriableError(
-            f"transient error: {description}", status_code=code, retry_after=retry_after
-        )
+        raise RetriableError(f"transient error: {description}", status_code=code, retry_after=retry_after)
     hint = _HINTS.get(code)
     if hint is None:
         hint = "request rejected" if 400 <= code < 500 else "unexpected response"
@@ -211,9 +207,7 @@ def request_with_retries(
                 _check_json(response)
             return response
         except httpx.TransportError as exc:
-            last_error = RetriableError(
-                f"{type(exc).__name__} on {method} {url}: {exc or 'no detail'}"
-            )
+            last_error = RetriableError(f"{type(exc).__name__} on {method} {url}: {exc or 'no detail'}")
             last_error.__cause__ = exc
         except RetriableError as exc:
             last_error = exc
@@ -229,9 +223,7 @@ def request_with_retries(
                     retry_after=last_error.retry_after,
                 ) from last_error
             delay = max(delay, last_error.retry_after)
-        log.warning(
-            "try %d/%d failed, retrying in %.2f s: %s", attempt, max_tries, delay, last_error
-        )
+        log.warning("try %d/%d failed, retrying in %.2f s: %s", attempt, max_tries, delay, last_error)
         sleep(delay)
     assert last_error is not None
     raise RetriableError(
@@ -283,8 +275,7 @@ class BasePaginator(Generic[T]):
             return
         if next_value in self._seen_values:
             raise PaginationLoopError(
-                f"page {self.pages} points to {next_value!r}, which was already requested; "
-                "refusing to loop"
+                f"page {self.pages} points to {next_value!r}, which was already requested; refusing to loop"
             )
         self._seen_values.add(next_value)
         self.current_value = next_value

@@ -46,13 +46,19 @@ class RawEntity:
     suite: str
 
 
-def stream_entity(source_system: str, stream: Stream, table: str, suite: str,
-                  cursor_text: Callable[[str], str] = str) -> RawEntity:
+def stream_entity(
+    source_system: str, stream: Stream, table: str, suite: str, cursor_text: Callable[[str], str] = str
+) -> RawEntity:
     """An API stream's raw entity: typed keys are the stream's primary key and cursor field."""
     key, cursor = stream.primary_key, stream.cursor_field
-    return RawEntity(source_system=source_system, entity=stream.name, table=table,
-                     key_columns=("incident_id", "modified_at"),
-                     keys=lambda record: (record[key], cursor_text(record[cursor])), suite=suite)
+    return RawEntity(
+        source_system=source_system,
+        entity=stream.name,
+        table=table,
+        key_columns=("incident_id", "modified_at"),
+        keys=lambda record: (record[key], cursor_text(record[cursor])),
+        suite=suite,
+    )
 
 
 def file_entity(kind: FileKind) -> RawEntity:
@@ -61,10 +67,14 @@ def file_entity(kind: FileKind) -> RawEntity:
     The file source yields payloads that carry their key values (``key_values``,
     see ``sources.files.drops``): a file row's keys are parsed values, not payload fields.
     """
-    return RawEntity(source_system="files", entity=kind.name, table=kind.table,
-                     key_columns=("source_file", "source_row", *(column for column, _ in kind.raw_keys)),
-                     keys=lambda record: record.key_values,  # type: ignore[attr-defined]
-                     suite=f"raw_file_{kind.name}")
+    return RawEntity(
+        source_system="files",
+        entity=kind.name,
+        table=kind.table,
+        key_columns=("source_file", "source_row", *(column for column, _ in kind.raw_keys)),
+        keys=lambda record: record.key_values,  # type: ignore[attr-defined]
+        suite=f"raw_file_{kind.name}",
+    )
 
 
 RecordsFunction = Callable[[ConnectionInfo, dt.datetime, dt.datetime, bytes], Iterator[dict[str, Any]]]
@@ -97,8 +107,9 @@ class SourceSpec:
     def tickets(self) -> RawEntity:
         return self.entity(self.ticket_entity)
 
-    def records(self, info: ConnectionInfo, start: dt.datetime, end: dt.datetime,
-                key: bytes) -> Iterator[dict[str, Any]]:
+    def records(
+        self, info: ConnectionInfo, start: dt.datetime, end: dt.datetime, key: bytes
+    ) -> Iterator[dict[str, Any]]:
         """The window's records, scrubbed, as they land (API sources only)."""
         if self.records_function is None:
             raise TypeError(f"source {self.name} is not read through an API")
@@ -111,23 +122,38 @@ def _servicenow_cursor(value: str) -> str:
 
 
 TOPDESK = SourceSpec(
-    name="topdesk", label="TOPdesk",
-    entities=(stream_entity("topdesk", topdesk_streams.INCIDENTS, "raw.topdesk_incidents",
-                            "raw_topdesk_incidents"),),
-    ticket_entity="incidents", pool_slots=4, pool_description="TOPdesk API calls at once",
+    name="topdesk",
+    label="TOPdesk",
+    entities=(stream_entity("topdesk", topdesk_streams.INCIDENTS, "raw.topdesk_incidents", "raw_topdesk_incidents"),),
+    ticket_entity="incidents",
+    pool_slots=4,
+    pool_description="TOPdesk API calls at once",
     records_function="ssc_pipeline.sources.topdesk.records:topdesk_records",
 )
 SERVICENOW = SourceSpec(
-    name="servicenow", label="ServiceNow",
-    entities=(stream_entity("servicenow", servicenow_streams.INCIDENTS, "raw.servicenow_incidents",
-                            "raw_servicenow_incidents", _servicenow_cursor),),
-    ticket_entity="incidents", pool_slots=4, pool_description="ServiceNow API calls at once",
+    name="servicenow",
+    label="ServiceNow",
+    entities=(
+        stream_entity(
+            "servicenow",
+            servicenow_streams.INCIDENTS,
+            "raw.servicenow_incidents",
+            "raw_servicenow_incidents",
+            _servicenow_cursor,
+        ),
+    ),
+    ticket_entity="incidents",
+    pool_slots=4,
+    pool_description="ServiceNow API calls at once",
     records_function="ssc_pipeline.sources.servicenow.records:servicenow_records",
 )
 FILES = SourceSpec(
-    name="files", label="file drop",
+    name="files",
+    label="file drop",
     entities=tuple(file_entity(kind) for kind in KINDS),
-    ticket_entity="tickets", pool_slots=2, pool_description="file-drop loads at once",
+    ticket_entity="tickets",
+    pool_slots=2,
+    pool_description="file-drop loads at once",
 )
 SPECS: dict[str, SourceSpec] = {spec.name: spec for spec in (TOPDESK, SERVICENOW, FILES)}
 assert set(SPECS) == set(registry.SOURCES), "every registry source needs a spec, and no more"

@@ -16,5 +16,4 @@ def close_due_month(run_after: dt.datetime | None) -> dict[str, object]:
     """
     month = previous_month(run_after or dt.datetime.now(dt.timezone.utc))
     result = close_month(month, actor="airflow monthly_close")
-    return {"month": month.isoformat(),
-            "published": [(p.mart, p.version, p.created) for p in result.published]}
+    return {"month": month.isoformat(), "published": [(p.mart, p.version, p.created) for p in result.published]}

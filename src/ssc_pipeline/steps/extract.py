@@ -48,13 +48,19 @@ def cursor(org_code: str, entity: str) -> dt.datetime | None:
     """End of the latest window that landed and passed the gate for (organisation, entity)."""
     with warehouse.connect() as conn:
         row = conn.execute(
-            "select max(window_end) from audit.loads where org_code = %s and entity = %s"
-            " and status = 'accepted'", (org_code, entity)).fetchone()
+            "select max(window_end) from audit.loads where org_code = %s and entity = %s and status = 'accepted'",
+            (org_code, entity),
+        ).fetchone()
     return row[0] if row else None
 
 
-def resolve_window(org_code: str, interval_start: dt.datetime | None, interval_end: dt.datetime | None,
-                   run_after: dt.datetime | None, triggered_by_event: bool) -> tuple[dt.datetime, dt.datetime]:
+def resolve_window(
+    org_code: str,
+    interval_start: dt.datetime | None,
+    interval_end: dt.datetime | None,
+    run_after: dt.datetime | None,
+    triggered_by_event: bool,
+) -> tuple[dt.datetime, dt.datetime]:
     """The incremental window of a run, from Airflow's data interval.
 
     A scheduled or manual run has a proper data interval. A run started by a
@@ -73,8 +79,9 @@ def resolve_window(org_code: str, interval_start: dt.datetime | None, interval_e
     return start, end
 
 
-def _extract_api(org: Organisation, start: dt.datetime, end: dt.datetime, run_id: str | None,
-                 resolve_connection: ConnectionResolver) -> Extracted:
+def _extract_api(
+    org: Organisation, start: dt.datetime, end: dt.datetime, run_id: str | None, resolve_connection: ConnectionResolver
+) -> Extracted:
     from ssc_pipeline.pseudonymisation import load_key
     from ssc_pipeline.sources.http import FatalError, SourceError
 
@@ -91,13 +98,18 @@ def _extract_api(org: Organisation, start: dt.datetime, end: dt.datetime, run_id
         raise ExtractError(f"{where}: {spec.label} refused the extract: {exc}") from exc
     except SourceError as exc:
         raise ExtractError(f"{where}: {spec.label} kept failing after retries: {exc}") from exc
-    log.info("landed %s rows for %s (%s .. %s) as load %s", result.rows, org.code,
-             start.isoformat(), end.isoformat(), result.load_id)
+    log.info(
+        "landed %s rows for %s (%s .. %s) as load %s",
+        result.rows,
+        org.code,
+        start.isoformat(),
+        end.isoformat(),
+        result.load_id,
+    )
     return Extracted(loads=[{"load_id": result.load_id, "suite": entity.suite}])
 
 
-def _extract_folder(folder: str, start: dt.datetime | None, end: dt.datetime | None,
-                    run_id: str | None) -> Extracted:
+def _extract_folder(folder: str, start: dt.datetime | None, end: dt.datetime | None, run_id: str | None) -> Extracted:
     from ssc_pipeline.steps.inbox import process_inbox
 
     # One inbox run per folder at a time: two runs must not race for one file.
@@ -114,16 +126,21 @@ def _extract_folder(folder: str, start: dt.datetime | None, end: dt.datetime | N
     return out
 
 
-def extract_service_data(window_start: dt.datetime | None, window_end: dt.datetime | None,
-                         run_id: str | None = None) -> dict[str, Any]:
+def extract_service_data(
+    window_start: dt.datetime | None, window_end: dt.datetime | None, run_id: str | None = None
+) -> dict[str, Any]:
     """Land the SSC's own files (``<inbox>/SSC``): cost ledger, allocation keys, baselines, surveys."""
     warehouse.ensure_schema()
     return asdict(_extract_folder(SSC_CODE, window_start, window_end, run_id))
 
 
-def extract_load(org_code: str, window_start: dt.datetime, window_end: dt.datetime,
-                 run_id: str | None = None,
-                 resolve_connection: ConnectionResolver = get_connection) -> dict[str, Any]:
+def extract_load(
+    org_code: str,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    run_id: str | None = None,
+    resolve_connection: ConnectionResolver = get_connection,
+) -> dict[str, Any]:
     """Land what changed in (window_start, window_end]: one load per API window or per file.
 
     ``resolve_connection`` looks the organisation's connection id up: inside a

@@ -88,19 +88,32 @@ def _sha256(path: Path) -> tuple[str, int]:
 
 def _processed_before(org_code: str, sha256: str) -> tuple[str, str] | None:
     with warehouse.connect() as conn:
-        row = conn.execute("select load_id::text, file_name from audit.files where org_code = %s"
-                           " and sha256 = %s and status = 'processed'", (org_code, sha256)).fetchone()
+        row = conn.execute(
+            "select load_id::text, file_name from audit.files where org_code = %s"
+            " and sha256 = %s and status = 'processed'",
+            (org_code, sha256),
+        ).fetchone()
     return (row[0], row[1]) if row else None
 
 
-def _register(org_code: str, path: Path, kind: str, digest: tuple[str, int], status: str,
-              load_id: str | None, reason: str | None) -> None:
+def _register(
+    org_code: str, path: Path, kind: str, digest: tuple[str, int], status: str, load_id: str | None, reason: str | None
+) -> None:
     with warehouse.connect(autocommit=True) as conn:
         conn.execute(
             "insert into audit.files (file_id, org_code, file_name, kind, sha256, size_bytes, status,"
             " load_id, reason) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (str(uuid.uuid4()), org_code, path.name, kind, digest[0], digest[1], status, load_id,
-             reason[:4000] if reason else None),
+            (
+                str(uuid.uuid4()),
+                org_code,
+                path.name,
+                kind,
+                digest[0],
+                digest[1],
+                status,
+                load_id,
+                reason[:4000] if reason else None,
+            ),
         )
 
 
@@ -128,9 +141,13 @@ def _reject(path: Path, ctx: DropContext, kind: str, digest: tuple[str, int], ve
     folder = path.parent / "rejected"
     folder.mkdir(exist_ok=True)
     target = _free_name(folder, path.name, suffixes=("", ".reason.txt"))
-    lines = [f"{path.name} was rejected: nothing from it was loaded.",
-             f"Organisation {ctx.org_code}, kind {kind}, sha256 {digest[0]}, {verdict.count} problem(s).",
-             "Rows are numbered from 1 under the header line.", "", *verdict.problems]
+    lines = [
+        f"{path.name} was rejected: nothing from it was loaded.",
+        f"Organisation {ctx.org_code}, kind {kind}, sha256 {digest[0]}, {verdict.count} problem(s).",
+        "Rows are numbered from 1 under the header line.",
+        "",
+        *verdict.problems,
+    ]
     if verdict.count > len(verdict.problems):
         lines.append(f"... and {verdict.count - len(verdict.problems)} more")
     lines += ["", "Correct the file and drop it again (docs/file-drops.md describes every column)."]
@@ -143,8 +160,9 @@ def _reject(path: Path, ctx: DropContext, kind: str, digest: tuple[str, int], ve
     return FileLoad(path.name, kind, "rejected", None, 0, summary, tuple(sorted(verdict.unmapped)))
 
 
-def _duplicate(path: Path, ctx: DropContext, kind: str, digest: tuple[str, int], load_id: str,
-               first_name: str) -> FileLoad:
+def _duplicate(
+    path: Path, ctx: DropContext, kind: str, digest: tuple[str, int], load_id: str, first_name: str
+) -> FileLoad:
     reason = f"same content as {first_name}, already loaded as load {load_id}"
     _register(ctx.org_code, path, kind, digest, "duplicate", None, reason)
     _move(path, "processed")
@@ -152,14 +170,20 @@ def _duplicate(path: Path, ctx: DropContext, kind: str, digest: tuple[str, int],
     return FileLoad(path.name, kind, "duplicate", None, 0, reason)
 
 
-def _process_file(path: Path, ctx: DropContext, run_id: str | None,
-                  window_start: dt.datetime | None, window_end: dt.datetime | None) -> FileLoad:
+def _process_file(
+    path: Path, ctx: DropContext, run_id: str | None, window_start: dt.datetime | None, window_end: dt.datetime | None
+) -> FileLoad:
     kind = kind_for(path.name)
     digest = _sha256(path)
     if kind is None:
         patterns = ", ".join(p for k in KINDS for p in k.patterns)
-        return _reject(path, ctx, "unknown", digest, Verdict(
-            [f"{path.name}: the name matches no file kind; expected one of {patterns}"], 1))
+        return _reject(
+            path,
+            ctx,
+            "unknown",
+            digest,
+            Verdict([f"{path.name}: the name matches no file kind; expected one of {patterns}"], 1),
+        )
     if previous := _processed_before(ctx.org_code, digest[0]):
         return _duplicate(path, ctx, kind.name, digest, *previous)
     if problem := scope_problem(kind, ctx):
@@ -173,8 +197,7 @@ def _process_file(path: Path, ctx: DropContext, run_id: str | None,
     if start is None:
         end = window_end or dt.datetime.now(dt.timezone.utc)
         start = min(end, dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc))
-    result = landing.run_load(ctx.org_code, file_entity(kind), start, end,
-                              records(path, kind, ctx), run_id=run_id)
+    result = landing.run_load(ctx.org_code, file_entity(kind), start, end, records(path, kind, ctx), run_id=run_id)
     unmapped = tuple(sorted(verdict.unmapped))
     note = f"unmapped service values loaded as OVERIG: {', '.join(unmapped)}" if unmapped else None
     try:
@@ -193,9 +216,14 @@ def _process_file(path: Path, ctx: DropContext, run_id: str | None,
     return FileLoad(path.name, kind.name, "landed", result.load_id, result.rows, note, unmapped)
 
 
-def process_inbox(org_code: str, *, root: Path | None = None, run_id: str | None = None,
-                  window_start: dt.datetime | None = None,
-                  window_end: dt.datetime | None = None) -> list[FileLoad]:
+def process_inbox(
+    org_code: str,
+    *,
+    root: Path | None = None,
+    run_id: str | None = None,
+    window_start: dt.datetime | None = None,
+    window_end: dt.datetime | None = None,
+) -> list[FileLoad]:
     """Handle every file waiting in ``<root>/<org_code>/``; one ``FileLoad`` per file.
 
     ``window_start``/``window_end`` (from the Airflow data interval) are the

@@ -8,21 +8,14 @@ row-level security are ``warehouse.roles``; the DDL is ``warehouse/sql/*.sql``.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import secrets
-import shutil
 import socket
-import subprocess
 import time
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import psycopg
-
-from ssc_pipeline.registry import ssc_home
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "published", "audit")
 
@@ -41,14 +34,18 @@ class DbParams:
     def from_url(cls, url: str) -> DbParams:
         parts = urlsplit(url)
         return cls(
-            host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
-            user=parts.username or "postgres", password=parts.password or "",
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=parts.username or "postgres",
+            password=parts.password or "",
             dbname=(parts.path or "/postgres").lstrip("/") or "postgres",
         )
 
     def url(self, dbname: str | None = None) -> str:
-        return (f"postgresql://{quote(self.user, safe='')}:{quote(self.password, safe='')}"
-                f"@{self.host}:{self.port}/{dbname or self.dbname}")
+        return (
+            f"postgresql://{quote(self.user, safe='')}:{quote(self.password, safe='')}"
+            f"@{self.host}:{self.port}/{dbname or self.dbname}"
+        )
 
 
 def free_port() -> int:
@@ -127,10 +124,11 @@ def ensure_schema(url: str | None = None) -> None:
             if not _schema_current(conn, digest):
                 for text in texts:  # 00_core.sql first, then one file per source's raw tables
                     conn.execute(text)
-                conn.execute("create table if not exists audit.schema_versions"
-                             " (digest text primary key, applied_at timestamptz not null default now())")
-                conn.execute("insert into audit.schema_versions (digest) values (%s) on conflict do nothing",
-                             (digest,))
+                conn.execute(
+                    "create table if not exists audit.schema_versions"
+                    " (digest text primary key, applied_at timestamptz not null default now())"
+                )
+                conn.execute("insert into audit.schema_versions (digest) values (%s) on conflict do nothing", (digest,))
         finally:
             conn.execute("select pg_advisory_unlock(770001)")
 

@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 from ssc_pipeline.registry import ssc_home
-from ssc_pipeline.warehouse import DbParams, create_database, wait_until_reachable, free_port
+from ssc_pipeline.warehouse import DbParams, create_database, free_port, wait_until_reachable
 
 _SYSTEM_USER = "pgserver"
 
@@ -48,8 +48,11 @@ class EmbeddedPostgres:
 
     def _pg(self, cmd: str, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(self.bin_path / cmd), *args], capture_output=True, text=True,
-            stdin=subprocess.DEVNULL, **self._run_as(),  # type: ignore[arg-type]
+            [str(self.bin_path / cmd), *args],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            **self._run_as(),  # type: ignore[arg-type]
         )
 
     def _state(self) -> dict[str, object] | None:
@@ -80,9 +83,19 @@ class EmbeddedPostgres:
         if run_as:
             shutil.chown(pwfile, user=_SYSTEM_USER)
         try:
-            done = self._pg("initdb", "-D", str(self.pgdata), "-U", "postgres", "-E", "UTF8",
-                            "--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256",
-                            f"--pwfile={pwfile}")
+            done = self._pg(
+                "initdb",
+                "-D",
+                str(self.pgdata),
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={pwfile}",
+            )
         finally:
             pwfile.unlink(missing_ok=True)
         if done.returncode != 0:
@@ -103,9 +116,19 @@ class EmbeddedPostgres:
             if self._run_as():
                 shutil.chown(self.log_file, user=_SYSTEM_USER)
             done = self._pg(
-                "pg_ctl", "-w", "-t", "60", "-D", str(self.pgdata), "-l", str(self.log_file),
-                "-o", f"-h 127.0.0.1 -p {port} -k '' -c max_connections=200 -c fsync=off "
-                      "-c synchronous_commit=off -c full_page_writes=off", "start")
+                "pg_ctl",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                str(self.pgdata),
+                "-l",
+                str(self.log_file),
+                "-o",
+                f"-h 127.0.0.1 -p {port} -k '' -c max_connections=200 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off",
+                "start",
+            )
             if done.returncode != 0:
                 tail = self.log_file.read_text(errors="replace")[-2000:]
                 raise RuntimeError(f"PostgreSQL did not start: {done.stderr.strip()}\n{tail}")

@@ -37,8 +37,11 @@ def ensure_org_roles(orgs: Iterable[Organisation] | None = None, url: str | None
         for org in orgs if orgs is not None else load_registry():
             role = org_role(org.code)
             conn.execute(
-                sql.SQL("do $$ begin if not exists (select from pg_roles where rolname = {r}) then "
-                        "create role {i} nologin; end if; end $$").format(r=sql.Literal(role), i=sql.Identifier(role)))
+                sql.SQL(
+                    "do $$ begin if not exists (select from pg_roles where rolname = {r}) then "
+                    "create role {i} nologin; end if; end $$"
+                ).format(r=sql.Literal(role), i=sql.Identifier(role))
+            )
             conn.execute(sql.SQL("grant usage on schema marts, published to {}").format(sql.Identifier(role)))
             roles.append(role)
     return roles

@@ -22,19 +22,23 @@ from ssc_pipeline.reports.formatting import (
 )
 
 
-@pytest.mark.parametrize(("value", "decimals", "expected"), [
-    (Decimal("1234.56"), 2, "1.234,56"),
-    (Decimal("1234567.891"), 2, "1.234.567,89"),
-    (Decimal("0.5"), 2, "0,50"),
-    (Decimal("-1500.00"), 2, "-1.500,00"),
-    (Decimal("999.995"), 2, "1.000,00"),
-    (Decimal("0.6129"), 4, "0,6129"),
-    (245, 0, "245"),
-    (1234567, 0, "1.234.567"),
-    (Decimal("-0.004"), 2, "0,00"),  # rounds to zero: no "-0,00"
-])
-def test_format_number_uses_dot_for_thousands_and_comma_for_decimals(value: Decimal | int, decimals: int,
-                                                                     expected: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (Decimal("1234.56"), 2, "1.234,56"),
+        (Decimal("1234567.891"), 2, "1.234.567,89"),
+        (Decimal("0.5"), 2, "0,50"),
+        (Decimal("-1500.00"), 2, "-1.500,00"),
+        (Decimal("999.995"), 2, "1.000,00"),
+        (Decimal("0.6129"), 4, "0,6129"),
+        (245, 0, "245"),
+        (1234567, 0, "1.234.567"),
+        (Decimal("-0.004"), 2, "0,00"),  # rounds to zero: no "-0,00"
+    ],
+)
+def test_format_number_uses_dot_for_thousands_and_comma_for_decimals(
+    value: Decimal | int, decimals: int, expected: str
+) -> None:
     assert format_number(value, decimals) == expected
 
 

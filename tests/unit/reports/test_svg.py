@@ -60,12 +60,20 @@ def test_lines_off_zero_keep_a_fifth_of_the_scale() -> None:
 
 def test_line_points_sit_on_the_scale_and_gaps_break_the_line() -> None:
     frame = svg.Frame(width=400, height=200, left=50, right=10, top=10, bottom=30)  # plot 340 x 160
-    markup = svg.line_chart(["2026-08", "2026-09", "2026-10", "2026-11"],
-                            [svg.Series("P2", [D("50"), None, D("100"), D("75")])],
-                            title="t", fixed_range=(D(0), D(100)), frame=frame, y_format=format_pct)
+    markup = svg.line_chart(
+        ["2026-08", "2026-09", "2026-10", "2026-11"],
+        [svg.Series("P2", [D("50"), None, D("100"), D("75")])],
+        title="t",
+        fixed_range=(D(0), D(100)),
+        frame=frame,
+        y_format=format_pct,
+    )
     circles = shapes(markup).of("circle")
-    assert [(c["data-x"], c["data-value"]) for c in circles] == [("2026-08", "50"), ("2026-10", "100"),
-                                                                  ("2026-11", "75")]
+    assert [(c["data-x"], c["data-value"]) for c in circles] == [
+        ("2026-08", "50"),
+        ("2026-10", "100"),
+        ("2026-11", "75"),
+    ]
     # band = 340 / 4 = 85: centres at 92.5, 262.5, 347.5; y = 10 + 160 * (1 - v / 100)
     assert [(c["cx"], c["cy"]) for c in circles] == [("92.5", "90"), ("262.5", "10"), ("347.5", "50")]
     path = shapes(markup).of("path")[0]["d"]
@@ -81,11 +89,20 @@ def test_dashed_target_line_has_no_markers() -> None:
 
 def test_stacked_bars_start_where_the_previous_segment_ends() -> None:
     frame = svg.Frame(width=300, height=180, left=40, right=20, top=10, bottom=20)  # plot 240 x 150
-    markup = svg.bar_chart(["WERKPLEK", "APPLICATIES"], [svg.Series("late", [12, 5]), svg.Series("open", [3, 0])],
-                           stacked=True, title="breaches", frame=frame)
+    markup = svg.bar_chart(
+        ["WERKPLEK", "APPLICATIES"],
+        [svg.Series("late", [12, 5]), svg.Series("open", [3, 0])],
+        stacked=True,
+        title="breaches",
+        frame=frame,
+    )
     rects = [r for r in shapes(markup).of("rect") if "data-value" in r]
     assert [(r["data-series"], r["data-x"], r["data-value"]) for r in rects] == [
-        ("late", "WERKPLEK", "12"), ("open", "WERKPLEK", "3"), ("late", "APPLICATIES", "5"), ("open", "APPLICATIES", "0")]
+        ("late", "WERKPLEK", "12"),
+        ("open", "WERKPLEK", "3"),
+        ("late", "APPLICATIES", "5"),
+        ("open", "APPLICATIES", "0"),
+    ]
     # axis 0..15: 10 units per... 150 px / 15 = 10 px per breach
     late, open_ = rects[0], rects[1]
     assert (late["y"], late["height"]) == ("40", "120")
@@ -95,8 +112,12 @@ def test_stacked_bars_start_where_the_previous_segment_ends() -> None:
 
 def test_grouped_bars_sit_side_by_side_and_negative_bars_hang_below_zero() -> None:
     frame = svg.Frame(width=300, height=180, left=40, right=20, top=10, bottom=20)
-    markup = svg.chart(["2026-10"], [svg.Series("cost", [D(2000)], kind="bar"),
-                                     svg.Series("saving", [D(-1000)], kind="bar")], title="t", frame=frame)
+    markup = svg.chart(
+        ["2026-10"],
+        [svg.Series("cost", [D(2000)], kind="bar"), svg.Series("saving", [D(-1000)], kind="bar")],
+        title="t",
+        frame=frame,
+    )
     cost, saving = [r for r in shapes(markup).of("rect") if "data-value" in r]
     assert float(saving["x"]) > float(cost["x"])  # type: ignore[arg-type]
     # axis -1000..2000 over 150 px: zero at y = 10 + 150 * 2/3 = 110
@@ -120,8 +141,9 @@ def test_markup_is_inline_escaped_and_self_contained() -> None:
 
 def test_x_labels_are_thinned_from_the_report_month_back() -> None:
     labels = [f"2026-{m:02d}" for m in range(1, 13)]
-    markup = svg.line_chart(labels, [svg.Series("x", [D(1)] * 12)], title="t",
-                            frame=svg.Frame(width=320, height=200, left=40))
+    markup = svg.line_chart(
+        labels, [svg.Series("x", [D(1)] * 12)], title="t", frame=svg.Frame(width=320, height=200, left=40)
+    )
     shown = re.findall(r'class="xlabel">([^<]+)<', markup)
     assert shown[-1] == "2026-12"
     assert 1 < len(shown) < 12

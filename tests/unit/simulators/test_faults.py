@@ -17,8 +17,8 @@ from ssc_pipeline.simulators.faults import (
     FaultPlan,
     request_key,
 )
-from ssc_pipeline.simulators.topdesk_render import incidents_modified_between
 from ssc_pipeline.simulators.topdesk import TopdeskSimulator, TopdeskTenant
+from ssc_pipeline.simulators.topdesk_render import incidents_modified_between
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 QUERY = "modificationDate=gt=2026-11-19T23:00:00Z;modificationDate=le=2026-11-20T23:00:00Z"
@@ -32,8 +32,17 @@ def test_defaults_cover_every_random_kind_and_no_401() -> None:
     plan = FaultPlan()
     assert plan.rate == 0.0 and plan.seed == 0
     assert plan.kinds == FAULT_KINDS
-    assert set(FAULT_KINDS) == {"500", "502", "503", "429", "timeout", "truncated_json",
-                                "repeated_page", "extra_field", "missing_field"}
+    assert set(FAULT_KINDS) == {
+        "500",
+        "502",
+        "503",
+        "429",
+        "timeout",
+        "truncated_json",
+        "repeated_page",
+        "extra_field",
+        "missing_field",
+    }
     assert (plan.retry_after_s, plan.timeout_s) == (0.05, 2.0)
     with pytest.raises(ValueError, match="password_expired"):
         FaultPlan(rate=0.1, kinds=("401",))
@@ -101,8 +110,7 @@ def _page(client: httpx.Client, start: int) -> httpx.Response:
     return client.get("/tas/api/incidents", params={"pageStart": start, "pageSize": 5, "query": QUERY})
 
 
-@pytest.mark.parametrize("sim_with", [FaultPlan(rate=1.0, kinds=("502", "503"), seed=3)],
-                         indirect=True)
+@pytest.mark.parametrize("sim_with", [FaultPlan(rate=1.0, kinds=("502", "503"), seed=3)], indirect=True)
 def test_gateway_errors_are_html(sim_with: TopdeskSimulator) -> None:
     with _client(sim_with) as client:
         statuses = {_page(client, 0).status_code for _ in range(6)}
@@ -112,8 +120,7 @@ def test_gateway_errors_are_html(sim_with: TopdeskSimulator) -> None:
     assert sim_with.injected_faults["502"] + sim_with.injected_faults["503"] == 7
 
 
-@pytest.mark.parametrize("sim_with", [FaultPlan(rate=1.0, kinds=("429",), retry_after_s=1.5)],
-                         indirect=True)
+@pytest.mark.parametrize("sim_with", [FaultPlan(rate=1.0, kinds=("429",), retry_after_s=1.5)], indirect=True)
 def test_429_carries_retry_after(sim_with: TopdeskSimulator) -> None:
     with _client(sim_with) as client:
         response = _page(client, 0)
@@ -122,8 +129,7 @@ def test_429_carries_retry_after(sim_with: TopdeskSimulator) -> None:
     assert response.json()[0]["message"]
 
 
-@pytest.mark.parametrize("sim_with", [FaultPlan(rate=1.0, kinds=("timeout",), timeout_s=0.4)],
-                         indirect=True)
+@pytest.mark.parametrize("sim_with", [FaultPlan(rate=1.0, kinds=("timeout",), timeout_s=0.4)], indirect=True)
 def test_timeout_outlasts_a_short_client_timeout(sim_with: TopdeskSimulator) -> None:
     with _client(sim_with, timeout=0.1) as client, pytest.raises(httpx.ReadTimeout):
         _page(client, 0)
@@ -135,8 +141,7 @@ def test_timeout_outlasts_a_short_client_timeout(sim_with: TopdeskSimulator) -> 
 def test_truncated_json_is_a_2xx_with_half_a_body(sim_with: TopdeskSimulator) -> None:
     with _client(sim_with) as client:
         response = _page(client, 0)
-    full = json.dumps(incidents_modified_between("GM0505", *_window(), NOW)[:5],
-                      ensure_ascii=False).encode()
+    full = json.dumps(incidents_modified_between("GM0505", *_window(), NOW)[:5], ensure_ascii=False).encode()
     assert response.status_code == 206
     assert response.content == full[: len(full) // 2]
     with pytest.raises(ValueError):

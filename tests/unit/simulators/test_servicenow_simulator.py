@@ -15,13 +15,13 @@ import pytest
 
 from ssc_pipeline.simulators.faults import FaultPlan
 from ssc_pipeline.simulators.incident_generator import generate_day, hold_intervals_as_of
-from ssc_pipeline.simulators.topdesk_render import incidents_modified_between
 from ssc_pipeline.simulators.servicenow import ServiceNowSimulator, ServiceNowTenant
 from ssc_pipeline.simulators.servicenow_render import (
     render_servicenow,
     servicenow_incidents_modified_between,
     state_audit_rows,
 )
+from ssc_pipeline.simulators.topdesk_render import incidents_modified_between
 from ssc_pipeline.sources.servicenow.streams import parse_servicenow_ts
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
@@ -49,8 +49,7 @@ def sim() -> Iterator[ServiceNowSimulator]:
 
 @pytest.fixture()
 def http(sim: ServiceNowSimulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sim.tenant_url("GM0344"), auth=("svc-gm0344", "secret-0344"),
-                      timeout=10) as client:
+    with httpx.Client(base_url=sim.tenant_url("GM0344"), auth=("svc-gm0344", "secret-0344"), timeout=10) as client:
         yield client
 
 
@@ -95,8 +94,10 @@ def test_offset_beyond_the_end_and_empty_windows(http: httpx.Client) -> None:
 
 
 def test_gs_date_generate_equals_plain_values(http: httpx.Client) -> None:
-    gs = ("sys_updated_on>javascript:gs.dateGenerate('2026-11-19','23:00:00')"
-          "^sys_updated_on<=javascript:gs.dateGenerate('2026-11-21','23:00:00')")
+    gs = (
+        "sys_updated_on>javascript:gs.dateGenerate('2026-11-19','23:00:00')"
+        "^sys_updated_on<=javascript:gs.dateGenerate('2026-11-21','23:00:00')"
+    )
     plain = http.get(INCIDENT, params={"sysparm_query": _query()}).json()
     assert http.get(INCIDENT, params={"sysparm_query": gs}).json() == plain
 
@@ -116,14 +117,17 @@ def test_bounds_are_exclusive_below_inclusive_above(http: httpx.Client) -> None:
     assert pivot["sys_id"] not in ids(f"sys_updated_on>{GT:%Y-%m-%d %H:%M:%S}^sys_updated_on<{at}")
 
 
-@pytest.mark.parametrize("query", [
-    "short_description=Printer",
-    "sys_updated_on>yesterday",
-    "sys_updated_on>2026-11-20T00:00:00Z",
-    "sys_updated_on>2026-11-20 00:00:00^ORsys_updated_on<2026-11-01 00:00:00",
-    "ORDERBYDESCsys_updated_on",
-    "ORDERBYnumber",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "short_description=Printer",
+        "sys_updated_on>yesterday",
+        "sys_updated_on>2026-11-20T00:00:00Z",
+        "sys_updated_on>2026-11-20 00:00:00^ORsys_updated_on<2026-11-01 00:00:00",
+        "ORDERBYDESCsys_updated_on",
+        "ORDERBYnumber",
+    ],
+)
 def test_unsupported_queries_are_400_not_everything(http: httpx.Client, query: str) -> None:
     response = http.get(INCIDENT, params={"sysparm_query": query})
     assert response.status_code == 400
@@ -156,8 +160,16 @@ def test_values_look_like_servicenow(http: httpx.Client) -> None:
             assert row[name] == "" or TS.match(row[name])
         assert row["state"] in {"1", "2", "3", "6", "7", "8"} and row["incident_state"] == row["state"]
         assert row["priority"] in {"1", "2", "3", "4"}
-        assert row["category"] in {"hardware", "software", "network", "inquiry", "telephony",
-                                   "printing", "facilities", "access"}
+        assert row["category"] in {
+            "hardware",
+            "software",
+            "network",
+            "inquiry",
+            "telephony",
+            "printing",
+            "facilities",
+            "access",
+        }
         assert set(row["caller_id"]) == {"link", "value"}
         assert row["caller_id"]["link"].endswith(f"/api/now/table/sys_user/{row['caller_id']['value']}")
         assert (row["hold_reason"] == "1") == (row["state"] == "3")
@@ -173,20 +185,30 @@ def test_same_tickets_as_topdesk() -> None:
     topdesk = incidents_modified_between("GM0344", GT, LE, NOW)
     assert [r["sys_id"] for r in snow] == [r["id"].replace("-", "") for r in topdesk]
     assert [parse_servicenow_ts(r["sys_updated_on"]) for r in snow] == [
-        datetime.fromisoformat(r["modificationDate"]) for r in topdesk]
+        datetime.fromisoformat(r["modificationDate"]) for r in topdesk
+    ]
 
 
 def test_states_and_audit_follow_a_two_hold_ticket() -> None:
     t = _find(lambda t: len(t.holds) == 2 and t.closed_at is not None)
     (a_start, a_end), (b_start, b_end) = t.holds
-    states = [(moment, render_servicenow(t, moment)["state"]) for moment in
-              (t.opened_at, t.first_response_at, a_start, a_end, b_start, b_end, t.resolved_at, t.closed_at)]
+    states = [
+        (moment, render_servicenow(t, moment)["state"])
+        for moment in (t.opened_at, t.first_response_at, a_start, a_end, b_start, b_end, t.resolved_at, t.closed_at)
+    ]
     assert [s for _, s in states] == ["1", "2", "3", "2", "3", "2", "6", "7"]
     assert render_servicenow(t, a_start)["hold_reason"] == "1"
     assert render_servicenow(t, t.opened_at - timedelta(seconds=1)) is None
     rows = state_audit_rows(t, NOW)
     assert [(r["oldvalue"], r["newvalue"]) for r in rows] == [
-        ("1", "2"), ("2", "3"), ("3", "2"), ("2", "3"), ("3", "2"), ("2", "6"), ("6", "7")]
+        ("1", "2"),
+        ("2", "3"),
+        ("3", "2"),
+        ("2", "3"),
+        ("3", "2"),
+        ("2", "6"),
+        ("6", "7"),
+    ]
     assert [parse_servicenow_ts(r["sys_created_on"]) for r in rows] == [m for m, _ in states[1:]]
     assert state_audit_rows(t, b_start) == rows[:4]
     final = render_servicenow(t, NOW)
@@ -214,8 +236,11 @@ def test_audit_endpoint(http: httpx.Client) -> None:
     assert stamps == sorted(stamps)
     one = http.get(AUDIT, params={"sysparm_query": f"documentkey={held[0]}"}).json()["result"]
     assert one == [a for a in audit if a["documentkey"] == held[0]]
-    for bad in ("tablename=incident^fieldname=state", "fieldname=priority^documentkey=" + held[0],
-                "documentkeyINnot-a-sys-id"):
+    for bad in (
+        "tablename=incident^fieldname=state",
+        "fieldname=priority^documentkey=" + held[0],
+        "documentkeyINnot-a-sys-id",
+    ):
         assert http.get(AUDIT, params={"sysparm_query": bad}).status_code == 400
 
 
@@ -256,9 +281,19 @@ def test_cli_serves_with_faults_flag() -> None:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     env.pop("SSC_SIMULATOR_FAULTS", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ssc_pipeline.simulators.servicenow", "--tenant", "GM0344:svc:p:w",
-         "--faults", FaultPlan(rate=1.0, kinds=("429",)).to_json()],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "ssc_pipeline.simulators.servicenow",
+            "--tenant",
+            "GM0344:svc:p:w",
+            "--faults",
+            FaultPlan(rate=1.0, kinds=("429",)).to_json(),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         assert proc.stdout is not None
@@ -269,7 +304,19 @@ def test_cli_serves_with_faults_flag() -> None:
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
-    bad = subprocess.run([sys.executable, "-m", "ssc_pipeline.simulators.servicenow", "--tenant",
-                          "GM0344:svc:p", "--faults", '{"rate": 2}'], capture_output=True, text=True,
-                         env=env, timeout=30)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ssc_pipeline.simulators.servicenow",
+            "--tenant",
+            "GM0344:svc:p",
+            "--faults",
+            '{"rate": 2}',
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+    )
     assert bad.returncode == 2 and "between 0 and 1" in bad.stderr

@@ -16,13 +16,13 @@ import httpx
 import pytest
 
 from ssc_pipeline.simulators.incident_generator import MAX_TICKET_LIFETIME, generate_day
+from ssc_pipeline.simulators.topdesk import TopdeskSimulator, TopdeskTenant
 from ssc_pipeline.simulators.topdesk_render import (
     format_topdesk_ts,
     incidents_modified_between,
     parse_topdesk_ts,
     state_as_of,
 )
-from ssc_pipeline.simulators.topdesk import TopdeskSimulator, TopdeskTenant
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 GT = datetime(2026, 11, 19, 23, 0, tzinfo=timezone.utc)  # 2026-11-20 00:00 Amsterdam
@@ -47,8 +47,9 @@ def sim() -> Iterator[TopdeskSimulator]:
 
 @pytest.fixture()
 def http(sim: TopdeskSimulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sim.tenant_url("GM0505"), auth=("api-gm0505", "app-password-0505"),
-                      timeout=10) as client:
+    with httpx.Client(
+        base_url=sim.tenant_url("GM0505"), auth=("api-gm0505", "app-password-0505"), timeout=10
+    ) as client:
         yield client
 
 
@@ -71,16 +72,13 @@ def test_pages_206_then_200_then_204(http: httpx.Client) -> None:
     assert first.status_code == 206
     assert first.json() == expected[:10]
     last_start = (len(expected) - 1) // 10 * 10
-    last = http.get("/tas/api/incidents",
-                    params={"pageStart": last_start, "pageSize": 10, "query": query})
+    last = http.get("/tas/api/incidents", params={"pageStart": last_start, "pageSize": 10, "query": query})
     assert last.status_code == 200
     assert last.json() == expected[last_start:]
-    beyond = http.get("/tas/api/incidents",
-                      params={"pageStart": len(expected), "pageSize": 10, "query": query})
+    beyond = http.get("/tas/api/incidents", params={"pageStart": len(expected), "pageSize": 10, "query": query})
     assert beyond.status_code == 204
     assert beyond.content == b""
-    exact = http.get("/tas/api/incidents",
-                     params={"pageStart": 0, "pageSize": len(expected), "query": query})
+    exact = http.get("/tas/api/incidents", params={"pageStart": 0, "pageSize": len(expected), "query": query})
     assert exact.status_code == 200
     assert len(exact.json()) == len(expected)
 
@@ -117,17 +115,17 @@ def test_bad_credentials_are_401(sim: TopdeskSimulator, auth: tuple[str, str] | 
 
 
 def test_garbled_basic_header_is_401(sim: TopdeskSimulator) -> None:
-    for header in ("Basic !!!notbase64", "Bearer abc",
-                   "Basic " + base64.b64encode(b"no-colon").decode()):
-        response = httpx.get(f"{sim.tenant_url('GM0505')}/tas/api/incidents",
-                             headers={"Authorization": header})
+    for header in ("Basic !!!notbase64", "Bearer abc", "Basic " + base64.b64encode(b"no-colon").decode()):
+        response = httpx.get(f"{sim.tenant_url('GM0505')}/tas/api/incidents", headers={"Authorization": header})
         assert response.status_code == 401
 
 
 def test_unknown_paths_are_404(sim: TopdeskSimulator, http: httpx.Client) -> None:
     assert http.get("/tas/api/changes").status_code == 404
-    assert httpx.get(f"{sim.base_url}/gm9999/tas/api/incidents",
-                     auth=("api-gm0505", "app-password-0505")).status_code == 404
+    assert (
+        httpx.get(f"{sim.base_url}/gm9999/tas/api/incidents", auth=("api-gm0505", "app-password-0505")).status_code
+        == 404
+    )
     assert httpx.get(f"{sim.base_url}/nothing-here").status_code == 404
 
 
@@ -159,13 +157,16 @@ def test_fiql_operators_and_offsets(http: httpx.Client) -> None:
     assert pivot_id not in ids(f"modificationDate=gt={gt};modificationDate=lt={local}")
 
 
-@pytest.mark.parametrize("query", [
-    "modificationDate=gt=yesterday",
-    "modificationDate>2026-11-20T00:00:00Z",
-    "creationDate=gt=2026-11-20T00:00:00Z",
-    "modificationDate=gt=2026-11-20T00:00:00",  # no offset: ambiguous
-    "modificationDate=gt=2026-11-20T00:00:00Z,modificationDate=le=2026-11-21T00:00:00Z",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "modificationDate=gt=yesterday",
+        "modificationDate>2026-11-20T00:00:00Z",
+        "creationDate=gt=2026-11-20T00:00:00Z",
+        "modificationDate=gt=2026-11-20T00:00:00",  # no offset: ambiguous
+        "modificationDate=gt=2026-11-20T00:00:00Z,modificationDate=le=2026-11-21T00:00:00Z",
+    ],
+)
 def test_malformed_query_is_400(http: httpx.Client, query: str) -> None:
     response = http.get("/tas/api/incidents", params={"query": query})
     assert response.status_code == 400
@@ -174,8 +175,16 @@ def test_malformed_query_is_400(http: httpx.Client, query: str) -> None:
 
 def test_timestamp_format(http: httpx.Client) -> None:
     records = http.get("/tas/api/incidents", params={"pageSize": 10000, "query": _fiql(GT, LE)}).json()
-    fields = ("callDate", "creationDate", "modificationDate", "responseDate", "completedDate",
-              "closedDate", "onHoldDate", "targetDate")
+    fields = (
+        "callDate",
+        "creationDate",
+        "modificationDate",
+        "responseDate",
+        "completedDate",
+        "closedDate",
+        "onHoldDate",
+        "targetDate",
+    )
     checked = 0
     for record in records:
         for name in fields:
@@ -185,9 +194,7 @@ def test_timestamp_format(http: httpx.Client) -> None:
     assert checked > len(records) * 3
     cet = timezone(timedelta(hours=1))
     moment = datetime(2026, 11, 20, 9, 15, tzinfo=timezone.utc)
-    assert format_topdesk_ts(datetime(2026, 11, 20, 10, 15, 0, 123456, tzinfo=cet)) == (
-        "2026-11-20T09:15:00.123+0000"
-    )
+    assert format_topdesk_ts(datetime(2026, 11, 20, 10, 15, 0, 123456, tzinfo=cet)) == ("2026-11-20T09:15:00.123+0000")
     for text in ("2026-11-20T09:15:00.000+0000", "2026-11-20T10:15:00+01:00", "2026-11-20T09:15:00Z"):
         assert parse_topdesk_ts(text) == moment
     with pytest.raises(ValueError):
@@ -197,9 +204,19 @@ def test_timestamp_format(http: httpx.Client) -> None:
 def test_cli_serves_until_killed() -> None:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ssc_pipeline.simulators.topdesk", "--port", "0",
-         "--tenant", "GM0505:api:pass:with:colons"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "ssc_pipeline.simulators.topdesk",
+            "--port",
+            "0",
+            "--tenant",
+            "GM0505:api:pass:with:colons",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         assert proc.stdout is not None
@@ -362,8 +379,11 @@ def test_progress_trail_endpoint(sim: TopdeskSimulator, http: httpx.Client) -> N
     entries = response.json()
     dates = [parse_topdesk_ts(e["entryDate"]) for e in entries]
     assert dates == sorted(dates, reverse=True)  # newest first, as TOPdesk lists it
-    changes = [(parse_topdesk_ts(e["entryDate"]), e["memoText"]) for e in reversed(entries)
-               if e["memoText"].startswith("Status gewijzigd")]
+    changes = [
+        (parse_topdesk_ts(e["entryDate"]), e["memoText"])
+        for e in reversed(entries)
+        if e["memoText"].startswith("Status gewijzigd")
+    ]
     (a_start, a_end), (b_start, b_end) = t.holds
     assert changes == [
         (t.first_response_at, "Status gewijzigd naar In behandeling"),
@@ -375,15 +395,12 @@ def test_progress_trail_endpoint(sim: TopdeskSimulator, http: httpx.Client) -> N
         (t.closed_at, "Status gewijzigd naar Afgemeld"),
     ]
     assert entries[-1]["person"]["id"] == t.caller_id and entries[-1]["operator"] is None
-    assert set(entries[0]) == {"id", "entryDate", "operator", "person", "invisibleForCaller",
-                               "memoText", "plainText"}
+    assert set(entries[0]) == {"id", "entryDate", "operator", "person", "invisibleForCaller", "memoText", "plainText"}
     paged = http.get(f"/tas/api/incidents/id/{t.ticket_id}/progresstrail", params={"page_size": 3})
     assert paged.status_code == 206 and paged.json() == entries[:3]
-    rest = http.get(f"/tas/api/incidents/id/{t.ticket_id}/progresstrail",
-                    params={"start": 3, "page_size": 100})
+    rest = http.get(f"/tas/api/incidents/id/{t.ticket_id}/progresstrail", params={"start": 3, "page_size": 100})
     assert rest.status_code == 200 and rest.json() == entries[3:]
-    assert http.get(f"/tas/api/incidents/id/{t.ticket_id}/progresstrail",
-                    params={"page_size": 101}).status_code == 400
+    assert http.get(f"/tas/api/incidents/id/{t.ticket_id}/progresstrail", params={"page_size": 101}).status_code == 400
 
 
 def test_progress_trail_as_of_now_and_unknown_ids(sim: TopdeskSimulator, http: httpx.Client) -> None:
@@ -413,17 +430,28 @@ def test_expired_password_is_401_on_every_request() -> None:
 def test_cli_takes_faults_and_expired_passwords() -> None:
     env = {**os.environ, "PYTHONPATH": str(SRC), "SSC_SIMULATOR_FAULTS": '{"rate": 1.0, "kinds": ["503"]}'}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ssc_pipeline.simulators.topdesk", "--tenant", "GM0505:api:pw",
-         "--tenant", "GM0363:api:pw", "--password-expired", "gm0363"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "ssc_pipeline.simulators.topdesk",
+            "--tenant",
+            "GM0505:api:pw",
+            "--tenant",
+            "GM0363:api:pw",
+            "--password-expired",
+            "gm0363",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         assert proc.stdout is not None
         base_url = proc.stdout.readline().strip()
         faulty = httpx.get(f"{base_url}/gm0505/tas/api/incidents", auth=("api", "pw"), timeout=10)
         assert faulty.status_code == 503  # from $SSC_SIMULATOR_FAULTS
-        assert httpx.get(f"{base_url}/gm0363/tas/api/incidents", auth=("api", "pw"),
-                         timeout=10).status_code == 401
+        assert httpx.get(f"{base_url}/gm0363/tas/api/incidents", auth=("api", "pw"), timeout=10).status_code == 401
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0

@@ -28,10 +28,10 @@ import pytest
 
 from ssc_pipeline.simulators.faults import FAULT_KINDS, FaultPlan
 from ssc_pipeline.simulators.incident_generator import hold_intervals_as_of, tickets_modified_between
-from ssc_pipeline.simulators.topdesk_render import incidents_modified_between
 from ssc_pipeline.simulators.servicenow import ServiceNowSimulator, ServiceNowTenant
 from ssc_pipeline.simulators.servicenow_render import servicenow_incidents_modified_between
 from ssc_pipeline.simulators.topdesk import TopdeskSimulator, TopdeskTenant
+from ssc_pipeline.simulators.topdesk_render import incidents_modified_between
 from ssc_pipeline.sources.http import FatalError, PaginationLoopError, RetriableError
 from ssc_pipeline.sources.servicenow.client import ServiceNowConnection, fetch_state_audit
 from ssc_pipeline.sources.servicenow.client import iter_incidents as servicenow_incidents
@@ -43,8 +43,7 @@ UTC = timezone.utc
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 DAYS = [date(2026, 10, 28) + timedelta(days=i) for i in range(30)]  # up to and including 26 Nov
-WINDOWS = [(datetime.combine(d, time(0), AMS), datetime.combine(d + timedelta(days=1), time(0), AMS))
-           for d in DAYS]
+WINDOWS = [(datetime.combine(d, time(0), AMS), datetime.combine(d + timedelta(days=1), time(0), AMS)) for d in DAYS]
 PLAN = FaultPlan(rate=0.2, seed=11, retry_after_s=0.05, timeout_s=1.0)
 CLIENT_TIMEOUT = 0.5
 PAGE_SIZE = 4
@@ -91,8 +90,9 @@ def _run_nightly(extract: Callable[[datetime, datetime], tuple[list[Pair], Holds
     return outcome
 
 
-def _check(outcome: Outcome, truth: Callable[[datetime, datetime], list[Pair]], org: str,
-           seed: int, key: Callable[[str], str]) -> None:
+def _check(
+    outcome: Outcome, truth: Callable[[datetime, datetime], list[Pair]], org: str, seed: int, key: Callable[[str], str]
+) -> None:
     for index, (start, end) in enumerate(WINDOWS):
         landed, expected = outcome.pairs[index], truth(start, end)
         assert len(landed) == len(set(landed)), f"duplicates landed for {org} {start:%Y-%m-%d}"
@@ -100,8 +100,9 @@ def _check(outcome: Outcome, truth: Callable[[datetime, datetime], list[Pair]], 
     everything = [p for index in sorted(outcome.pairs) for p in outcome.pairs[index]]
     assert sorted(everything) == sorted(truth(WINDOWS[0][0], WINDOWS[-1][1]))
     assert len(everything) > 100
-    tickets = tickets_modified_between(org, WINDOWS[0][0], WINDOWS[-1][1], NOW, seed=seed,
-                                       tickets_per_weekday=TICKETS_PER_WEEKDAY)
+    tickets = tickets_modified_between(
+        org, WINDOWS[0][0], WINDOWS[-1][1], NOW, seed=seed, tickets_per_weekday=TICKETS_PER_WEEKDAY
+    )
     assert outcome.holds == {key(t.ticket_id): hold_intervals_as_of(t, NOW) for t in tickets}
     assert sum(len(h) for h in outcome.holds.values()) > 10
 
@@ -113,25 +114,29 @@ def client() -> Iterator[httpx.Client]:
 
 
 def test_topdesk_lands_exactly_the_ground_truth_under_faults(client: httpx.Client) -> None:
-    tenants = {org: TopdeskTenant(org, f"api-{org}", f"pw-{org}", seed=seed,
-                                  tickets_per_weekday=TICKETS_PER_WEEKDAY)
-               for org, seed in TOPDESK_ORGS.items()}
+    tenants = {
+        org: TopdeskTenant(org, f"api-{org}", f"pw-{org}", seed=seed, tickets_per_weekday=TICKETS_PER_WEEKDAY)
+        for org, seed in TOPDESK_ORGS.items()
+    }
     sleep = FakeSleep()
     with TopdeskSimulator(tenants, now=lambda: NOW, faults=PLAN) as sim:
         for org, tenant in tenants.items():
             conn = TopdeskConnection(sim.tenant_url(org), tenant.username, tenant.password)
 
-            def extract(start: datetime, end: datetime,
-                        conn: TopdeskConnection = conn) -> tuple[list[Pair], Holds]:
-                records = list(topdesk_incidents(conn, start, end, page_size=PAGE_SIZE,
-                                                 client=client, sleep=sleep))
-                holds = fetch_hold_intervals(conn, [r["id"] for r in records], max_concurrency=4,
-                                             client=client, sleep=sleep)
+            def extract(start: datetime, end: datetime, conn: TopdeskConnection = conn) -> tuple[list[Pair], Holds]:
+                records = list(topdesk_incidents(conn, start, end, page_size=PAGE_SIZE, client=client, sleep=sleep))
+                holds = fetch_hold_intervals(
+                    conn, [r["id"] for r in records], max_concurrency=4, client=client, sleep=sleep
+                )
                 return [(r["id"], r["modificationDate"]) for r in records], holds
 
             def truth(gt: datetime, le: datetime, org: str = org, seed: int = tenant.seed) -> list[Pair]:
-                return [(r["id"], r["modificationDate"]) for r in incidents_modified_between(
-                    org, gt, le, NOW, seed=seed, tickets_per_weekday=TICKETS_PER_WEEKDAY)]
+                return [
+                    (r["id"], r["modificationDate"])
+                    for r in incidents_modified_between(
+                        org, gt, le, NOW, seed=seed, tickets_per_weekday=TICKETS_PER_WEEKDAY
+                    )
+                ]
 
             outcome = _run_nightly(extract)
             _check(outcome, truth, org, tenant.seed, key=lambda ticket_id: ticket_id)
@@ -141,25 +146,29 @@ def test_topdesk_lands_exactly_the_ground_truth_under_faults(client: httpx.Clien
 
 
 def test_servicenow_lands_exactly_the_ground_truth_under_faults(client: httpx.Client) -> None:
-    tenants = {org: ServiceNowTenant(org, f"svc-{org}", f"pw-{org}", seed=seed,
-                                     tickets_per_weekday=TICKETS_PER_WEEKDAY)
-               for org, seed in SERVICENOW_ORGS.items()}
+    tenants = {
+        org: ServiceNowTenant(org, f"svc-{org}", f"pw-{org}", seed=seed, tickets_per_weekday=TICKETS_PER_WEEKDAY)
+        for org, seed in SERVICENOW_ORGS.items()
+    }
     sleep = FakeSleep()
     with ServiceNowSimulator(tenants, now=lambda: NOW, faults=PLAN) as sim:
         for org, tenant in tenants.items():
             conn = ServiceNowConnection(sim.tenant_url(org), tenant.username, tenant.password)
 
-            def extract(start: datetime, end: datetime,
-                        conn: ServiceNowConnection = conn) -> tuple[list[Pair], Holds]:
-                rows = list(servicenow_incidents(conn, start, end, page_size=PAGE_SIZE,
-                                                 client=client, sleep=sleep))
-                holds = fetch_state_audit(conn, [r["sys_id"] for r in rows], page_size=PAGE_SIZE,
-                                          client=client, sleep=sleep)
+            def extract(start: datetime, end: datetime, conn: ServiceNowConnection = conn) -> tuple[list[Pair], Holds]:
+                rows = list(servicenow_incidents(conn, start, end, page_size=PAGE_SIZE, client=client, sleep=sleep))
+                holds = fetch_state_audit(
+                    conn, [r["sys_id"] for r in rows], page_size=PAGE_SIZE, client=client, sleep=sleep
+                )
                 return [(r["sys_id"], r["sys_updated_on"]) for r in rows], holds
 
             def truth(gt: datetime, le: datetime, org: str = org, seed: int = tenant.seed) -> list[Pair]:
-                return [(r["sys_id"], r["sys_updated_on"]) for r in servicenow_incidents_modified_between(
-                    org, gt, le, NOW, seed=seed, tickets_per_weekday=TICKETS_PER_WEEKDAY)]
+                return [
+                    (r["sys_id"], r["sys_updated_on"])
+                    for r in servicenow_incidents_modified_between(
+                        org, gt, le, NOW, seed=seed, tickets_per_weekday=TICKETS_PER_WEEKDAY
+                    )
+                ]
 
             outcome = _run_nightly(extract)
             _check(outcome, truth, org, tenant.seed, key=lambda ticket_id: ticket_id.replace("-", ""))

@@ -29,8 +29,7 @@ URL = "https://gm0505.topdesk.example/tas/api/incidents"
 
 def _response(status: int, body: bytes | str = b"", headers: dict[str, str] | None = None) -> httpx.Response:
     content = body.encode() if isinstance(body, str) else body
-    return httpx.Response(status, content=content, headers=headers,
-                          request=httpx.Request("GET", URL))
+    return httpx.Response(status, content=content, headers=headers, request=httpx.Request("GET", URL))
 
 
 class FakeSleep:
@@ -115,11 +114,14 @@ def test_retry_after_http_date() -> None:
 
 def test_backoff_retries_then_succeeds() -> None:
     client, seen = _scripted(
-        _response(503), _response(502), _response(200, '[{"id": "a"}]'),
+        _response(503),
+        _response(502),
+        _response(200, '[{"id": "a"}]'),
     )
     sleep = FakeSleep()
-    response = request_with_retries(client, "GET", URL, params={"pageStart": 0},
-                                    base_delay=0.5, sleep=sleep, rng=random.Random(1))
+    response = request_with_retries(
+        client, "GET", URL, params={"pageStart": 0}, base_delay=0.5, sleep=sleep, rng=random.Random(1)
+    )
     assert response.status_code == 200
     assert response.json() == [{"id": "a"}]
     assert len(seen) == 3
@@ -151,8 +153,7 @@ def test_bounded_tries_then_raises() -> None:
     client, seen = _scripted(*[_response(500, "boom")] * 10)
     sleep = FakeSleep()
     with pytest.raises(RetriableError, match="gave up after 4 tries") as info:
-        request_with_retries(client, "GET", URL, max_tries=4, base_delay=1, max_delay=2.5,
-                             sleep=sleep)
+        request_with_retries(client, "GET", URL, max_tries=4, base_delay=1, max_delay=2.5, sleep=sleep)
     assert info.value.status_code == 500
     assert len(seen) == 4
     assert len(sleep.calls) == 3

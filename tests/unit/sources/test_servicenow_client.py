@@ -75,8 +75,7 @@ def test_window_matches_ground_truth_over_many_pages(conn: ServiceNowConnection)
     assert len(requests) == math.ceil(len(expected) / 7)
     assert [int(r.url.params["sysparm_offset"]) for r in requests] == list(range(0, 7 * len(requests), 7))
     assert requests[0].url.params["sysparm_query"] == (
-        "sys_updated_on>2026-11-19 23:00:00^sys_updated_on<=2026-11-20 23:00:00"
-        "^ORDERBYsys_updated_on^ORDERBYsys_id"
+        "sys_updated_on>2026-11-19 23:00:00^sys_updated_on<=2026-11-20 23:00:00^ORDERBYsys_updated_on^ORDERBYsys_id"
     )
     assert requests[0].url.params["sysparm_display_value"] == "false"
 
@@ -152,8 +151,12 @@ ROWS = [{"sys_id": f"{i:032x}", "sys_updated_on": f"2026-11-20 0{i}:00:00"} for 
 
 
 def test_replayed_page_is_requested_again_not_landed_twice() -> None:
-    script = [_page(ROWS[0:2], 5, 2), _page(ROWS[0:2], 5, 2),  # page 2 replays page 1
-              _page(ROWS[2:4], 5, 4), _page(ROWS[4:5], 5, None)]
+    script = [
+        _page(ROWS[0:2], 5, 2),
+        _page(ROWS[0:2], 5, 2),  # page 2 replays page 1
+        _page(ROWS[2:4], 5, 4),
+        _page(ROWS[4:5], 5, None),
+    ]
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -183,8 +186,11 @@ def test_total_count_change_or_shortfall_is_retriable() -> None:
 
 
 def test_next_link_to_another_host_is_refused() -> None:
-    evil = httpx.Response(200, content=json.dumps({"result": ROWS[0:2]}), headers={
-        "X-Total-Count": "5", "Link": '<https://attacker.example/api?sysparm_offset=2>;rel="next"'})
+    evil = httpx.Response(
+        200,
+        content=json.dumps({"result": ROWS[0:2]}),
+        headers={"X-Total-Count": "5", "Link": '<https://attacker.example/api?sysparm_offset=2>;rel="next"'},
+    )
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -197,33 +203,49 @@ def test_next_link_to_another_host_is_refused() -> None:
 
 
 def test_transient_errors_are_retried_and_bad_bodies_fatal() -> None:
-    script = [httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200, content=b'{"result": ['),
-              _page(ROWS[0:1], 1, None)]
+    script = [
+        httpx.Response(429, headers={"Retry-After": "3"}),
+        httpx.Response(200, content=b'{"result": ['),
+        _page(ROWS[0:1], 1, None),
+    ]
     sleep = FakeSleep()
     got = list(iter_incidents(MOCK, START, END, client=_client(lambda r: script.pop(0)), sleep=sleep))
     assert got == ROWS[0:1] and len(sleep.calls) == 2 and sleep.calls[0] == 3.0
     with pytest.raises(FatalError, match="result"):
-        list(iter_incidents(MOCK, START, END, client=_client(
-            lambda r: httpx.Response(200, content=b'[{"sys_id": "x"}]'))))
+        list(
+            iter_incidents(
+                MOCK, START, END, client=_client(lambda r: httpx.Response(200, content=b'[{"sys_id": "x"}]'))
+            )
+        )
 
 
 # --------------------------------------------------------------------------- holds, formats
 
 
 def _audit(when: str, old: str, new: str, checkpoint: int) -> dict[str, str]:
-    return {"sys_created_on": when, "oldvalue": old, "newvalue": new,
-            "record_checkpoint": str(checkpoint), "fieldname": "state"}
+    return {
+        "sys_created_on": when,
+        "oldvalue": old,
+        "newvalue": new,
+        "record_checkpoint": str(checkpoint),
+        "fieldname": "state",
+    }
 
 
 def test_holds_from_state_audit() -> None:
     t = lambda s: parse_servicenow_ts(s)  # noqa: E731
-    rows = [_audit("2026-11-20 09:00:00", "1", "2", 1), _audit("2026-11-20 10:00:00", "2", "3", 2),
-            _audit("2026-11-20 12:30:00", "3", "2", 3), _audit("2026-11-21 08:00:00", "2", "3", 4)]
+    rows = [
+        _audit("2026-11-20 09:00:00", "1", "2", 1),
+        _audit("2026-11-20 10:00:00", "2", "3", 2),
+        _audit("2026-11-20 12:30:00", "3", "2", 3),
+        _audit("2026-11-21 08:00:00", "2", "3", 4),
+    ]
     assert holds_from_state_audit(reversed(rows)) == [
-        (t("2026-11-20 10:00:00"), t("2026-11-20 12:30:00")), (t("2026-11-21 08:00:00"), None)]
+        (t("2026-11-20 10:00:00"), t("2026-11-20 12:30:00")),
+        (t("2026-11-21 08:00:00"), None),
+    ]
     resolved_from_hold = [rows[1], _audit("2026-11-20 11:00:00", "3", "6", 3)]
-    assert holds_from_state_audit(resolved_from_hold) == [
-        (t("2026-11-20 10:00:00"), t("2026-11-20 11:00:00"))]
+    assert holds_from_state_audit(resolved_from_hold) == [(t("2026-11-20 10:00:00"), t("2026-11-20 11:00:00"))]
     assert holds_from_state_audit([]) == []
     assert holds_from_state_audit([rows[0]]) == []
 
@@ -238,7 +260,10 @@ def test_timestamp_format_and_streams() -> None:
     with pytest.raises(ValueError):
         format_servicenow_ts(datetime(2026, 11, 20))
     assert (INCIDENTS.path, INCIDENTS.primary_key, INCIDENTS.cursor_field) == (
-        "/api/now/table/incident", "sys_id", "sys_updated_on")
+        "/api/now/table/incident",
+        "sys_id",
+        "sys_updated_on",
+    )
     assert STATE_AUDIT.path == "/api/now/table/sys_audit"
 
 
@@ -250,12 +275,15 @@ def test_connection_repr_hides_password() -> None:
     assert "super-secret-pw" not in repr(conn) and "svc" in repr(conn)
 
 
-@pytest.mark.parametrize(("host", "port", "schema", "expected"), [
-    ("gm0344.service-now.com", None, None, "https://gm0344.service-now.com"),
-    ("https://gm0344.service-now.com/", None, None, "https://gm0344.service-now.com"),
-    ("127.0.0.1", 8082, "gm0344", "http://127.0.0.1:8082/gm0344"),
-    ("http://svc:pw@localhost:8082", None, None, "http://localhost:8082"),
-])
+@pytest.mark.parametrize(
+    ("host", "port", "schema", "expected"),
+    [
+        ("gm0344.service-now.com", None, None, "https://gm0344.service-now.com"),
+        ("https://gm0344.service-now.com/", None, None, "https://gm0344.service-now.com"),
+        ("127.0.0.1", 8082, "gm0344", "http://127.0.0.1:8082/gm0344"),
+        ("http://svc:pw@localhost:8082", None, None, "http://localhost:8082"),
+    ],
+)
 def test_from_parts(host: str, port: int | None, schema: str | None, expected: str) -> None:
     conn = ServiceNowConnection.from_parts(host, "svc", "pw", port=port, schema=schema)
     assert (conn.base_url, conn.username, conn.password) == (expected, "svc", "pw")
@@ -291,10 +319,16 @@ def test_scrub_pseudonymises_people_and_redacts_text() -> None:
 
 
 def test_scrub_handles_dot_walked_and_bare_references() -> None:
-    row = {"caller_id": "a" * 32, "caller_id.email": " Jan.Jansen@GM0344.example.nl ",
-           "caller_id.name": "Jan Jansen", "u_caller_email": "JAN.JANSEN@gm0344.example.nl",
-           "watch_list": f"{'b' * 32},{'c' * 32}", "comments": "", "work_notes": "bel 06-12345678",
-           "assigned_to": ""}
+    row = {
+        "caller_id": "a" * 32,
+        "caller_id.email": " Jan.Jansen@GM0344.example.nl ",
+        "caller_id.name": "Jan Jansen",
+        "u_caller_email": "JAN.JANSEN@gm0344.example.nl",
+        "watch_list": f"{'b' * 32},{'c' * 32}",
+        "comments": "",
+        "work_notes": "bel 06-12345678",
+        "assigned_to": "",
+    }
     scrubbed = scrub_servicenow_incident(row, KEY)
     email = pseudonymise("jan.jansen@gm0344.example.nl", KEY)
     assert scrubbed["caller_id"] == pseudonymise("a" * 32, KEY)

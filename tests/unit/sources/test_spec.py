@@ -20,8 +20,10 @@ def test_api_keys_come_from_the_streams() -> None:
     assert TD_INCIDENTS.primary_key == "id" and SN_INCIDENTS.cursor_field == "sys_updated_on"
     record = {"id": "abc", "modificationDate": "2026-11-20T09:15:00.000+0000"}
     assert spec.TOPDESK.tickets.keys(record) == ("abc", "2026-11-20T09:15:00.000+0000")
-    assert spec.SERVICENOW.tickets.keys({"sys_id": "x1", "sys_updated_on": "2026-11-20 09:15:00"}) == \
-        ("x1", "2026-11-20 09:15:00+00")  # ServiceNow's UTC, made explicit for PostgreSQL
+    assert spec.SERVICENOW.tickets.keys({"sys_id": "x1", "sys_updated_on": "2026-11-20 09:15:00"}) == (
+        "x1",
+        "2026-11-20 09:15:00+00",
+    )  # ServiceNow's UTC, made explicit for PostgreSQL
 
 
 def test_every_raw_entity_has_its_suite_and_table() -> None:

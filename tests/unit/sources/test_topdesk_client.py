@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from ssc_pipeline.simulators.topdesk_render import incidents_modified_between
 from ssc_pipeline.simulators.topdesk import TopdeskSimulator, TopdeskTenant
+from ssc_pipeline.simulators.topdesk_render import incidents_modified_between
 from ssc_pipeline.sources.http import FatalError, PaginationLoopError, RetriableError
-from ssc_pipeline.sources.topdesk.client import TopdeskConnection, iter_incidents
 from ssc_pipeline.sources.stream import Stream
+from ssc_pipeline.sources.topdesk.client import TopdeskConnection, iter_incidents
 from ssc_pipeline.sources.topdesk.streams import INCIDENTS
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
@@ -139,8 +139,7 @@ def test_transient_errors_are_retried(monkeypatch: pytest.MonkeyPatch) -> None:
         return script.pop(0)
 
     sleep = FakeSleep()
-    got = list(iter_incidents(MOCK_CONN, START, END, page_size=2, client=_mock_client(handler),
-                              sleep=sleep))
+    got = list(iter_incidents(MOCK_CONN, START, END, page_size=2, client=_mock_client(handler), sleep=sleep))
     assert [r["id"] for r in got] == ["a", "b", "c"]
     assert [c.url.params["pageStart"] for c in calls] == ["0", "0", "2", "2"]
     assert str(calls[0].url).startswith("https://gm0505.topdesk.example/tas/api/incidents?")
@@ -172,14 +171,17 @@ def test_connection_repr_hides_password() -> None:
     assert "api" in repr(conn)
 
 
-@pytest.mark.parametrize(("host", "port", "schema", "expected"), [
-    ("gm0505.topdesk.net", None, None, "https://gm0505.topdesk.net"),
-    ("https://gm0505.topdesk.net/", None, None, "https://gm0505.topdesk.net"),
-    ("127.0.0.1", 8081, "gm0505", "http://127.0.0.1:8081/gm0505"),
-    ("localhost:8081", None, "/gm0505/", "http://localhost:8081/gm0505"),
-    ("http://127.0.0.1:8081/gm0505", 8081, None, "http://127.0.0.1:8081/gm0505"),
-    ("http://user:pw@127.0.0.1", None, None, "http://127.0.0.1"),
-])
+@pytest.mark.parametrize(
+    ("host", "port", "schema", "expected"),
+    [
+        ("gm0505.topdesk.net", None, None, "https://gm0505.topdesk.net"),
+        ("https://gm0505.topdesk.net/", None, None, "https://gm0505.topdesk.net"),
+        ("127.0.0.1", 8081, "gm0505", "http://127.0.0.1:8081/gm0505"),
+        ("localhost:8081", None, "/gm0505/", "http://localhost:8081/gm0505"),
+        ("http://127.0.0.1:8081/gm0505", 8081, None, "http://127.0.0.1:8081/gm0505"),
+        ("http://user:pw@127.0.0.1", None, None, "http://127.0.0.1"),
+    ],
+)
 def test_from_parts(host: str, port: int | None, schema: str | None, expected: str) -> None:
     conn = TopdeskConnection.from_parts(host, "api", "pw", port=port, schema=schema)
     assert conn.base_url == expected

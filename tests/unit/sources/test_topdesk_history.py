@@ -61,15 +61,19 @@ def test_holds_from_progress_trail() -> None:
         (_t("2026-11-20T10:00:00+00:00"), _t("2026-11-20T12:30:00+00:00")),
         (_t("2026-11-21T08:00:00+00:00"), None),
     ]
-    supplier = [_entry("2026-11-20T10:00:00.000+0000", "Status gewijzigd naar Wachten op leverancier"),
-                _entry("2026-11-20T11:00:00.000+0000", "Status gewijzigd naar Gereed")]
-    assert holds_from_progress_trail(supplier) == [
-        (_t("2026-11-20T10:00:00+00:00"), _t("2026-11-20T11:00:00+00:00"))]
+    supplier = [
+        _entry("2026-11-20T10:00:00.000+0000", "Status gewijzigd naar Wachten op leverancier"),
+        _entry("2026-11-20T11:00:00.000+0000", "Status gewijzigd naar Gereed"),
+    ]
+    assert holds_from_progress_trail(supplier) == [(_t("2026-11-20T10:00:00+00:00"), _t("2026-11-20T11:00:00+00:00"))]
     assert holds_from_progress_trail(supplier, hold_statuses=frozenset({"Parked"})) == []
     # two hold statuses in a row are one hold; a missing memo is skipped, not fatal
-    chained = [supplier[0], _entry("2026-11-20T10:30:00.000+0000",
-                                   "Status gewijzigd naar Wachten op gebruiker"),
-               {"id": "x", "entryDate": "2026-11-20T10:45:00.000+0000"}, supplier[1]]
+    chained = [
+        supplier[0],
+        _entry("2026-11-20T10:30:00.000+0000", "Status gewijzigd naar Wachten op gebruiker"),
+        {"id": "x", "entryDate": "2026-11-20T10:45:00.000+0000"},
+        supplier[1],
+    ]
     assert holds_from_progress_trail(chained) == holds_from_progress_trail(supplier)
     assert holds_from_progress_trail([]) == []
 
@@ -87,8 +91,10 @@ def test_holds_of_changed_incidents_match_ground_truth(sim: TopdeskSimulator) ->
     conn = TopdeskConnection(sim.tenant_url("GM0505"), TENANT.username, TENANT.password)
     start, end = datetime(2026, 10, 20, tzinfo=AMS), datetime(2026, 11, 26, tzinfo=AMS)
     changed = [r["id"] for r in iter_incidents(conn, start, end, page_size=200)]
-    truth = {t.ticket_id: hold_intervals_as_of(t, NOW)
-             for t in tickets_modified_between("GM0505", start, end, NOW, seed=TENANT.seed)}
+    truth = {
+        t.ticket_id: hold_intervals_as_of(t, NOW)
+        for t in tickets_modified_between("GM0505", start, end, NOW, seed=TENANT.seed)
+    }
     assert set(changed) == set(truth)
     assert sum(len(h) == 2 for h in truth.values()) >= 3
     assert any(h and h[-1][1] is None for h in truth.values())  # still on hold at NOW
@@ -126,8 +132,10 @@ def test_concurrency_is_bounded() -> None:
         time.sleep(0.03)
         with lock:
             in_flight -= 1
-        return httpx.Response(200, content=json.dumps([_entry(
-            "2026-11-20T10:00:00.000+0000", "Status gewijzigd naar Wachten op gebruiker")]))
+        return httpx.Response(
+            200,
+            content=json.dumps([_entry("2026-11-20T10:00:00.000+0000", "Status gewijzigd naar Wachten op gebruiker")]),
+        )
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
         holds = fetch_hold_intervals(MOCK, IDS, max_concurrency=3, client=client)
@@ -136,9 +144,13 @@ def test_concurrency_is_bounded() -> None:
 
 
 def test_long_trails_are_paged_and_a_replayed_page_asked_again() -> None:
-    entries = [_entry(f"2026-11-20T{h:02d}:00:00.000+0000",
-                      "Status gewijzigd naar " + ("Wachten op gebruiker" if h % 2 else "In behandeling"))
-               for h in range(9, 14)]
+    entries = [
+        _entry(
+            f"2026-11-20T{h:02d}:00:00.000+0000",
+            "Status gewijzigd naar " + ("Wachten op gebruiker" if h % 2 else "In behandeling"),
+        )
+        for h in range(9, 14)
+    ]
     pages = [(206, entries[0:2]), (206, entries[0:2]), (206, entries[2:4]), (200, entries[4:5])]
     starts: list[str] = []
 
@@ -150,9 +162,11 @@ def test_long_trails_are_paged_and_a_replayed_page_asked_again() -> None:
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
         holds = fetch_hold_intervals(MOCK, IDS[:1], client=client, page_size=2)
     assert starts == ["0", "2", "2", "4"]
-    assert holds[IDS[0]] == [(_t("2026-11-20T09:00:00+00:00"), _t("2026-11-20T10:00:00+00:00")),
-                             (_t("2026-11-20T11:00:00+00:00"), _t("2026-11-20T12:00:00+00:00")),
-                             (_t("2026-11-20T13:00:00+00:00"), None)]
+    assert holds[IDS[0]] == [
+        (_t("2026-11-20T09:00:00+00:00"), _t("2026-11-20T10:00:00+00:00")),
+        (_t("2026-11-20T11:00:00+00:00"), _t("2026-11-20T12:00:00+00:00")),
+        (_t("2026-11-20T13:00:00+00:00"), None),
+    ]
 
 
 def test_transient_errors_retried_fatal_ones_stop_everything() -> None:
@@ -172,8 +186,7 @@ def test_transient_errors_retried_fatal_ones_stop_everything() -> None:
     def forbidden(request: httpx.Request) -> httpx.Response:
         return httpx.Response(403, content=b'[{"message": "no access"}]')
 
-    with httpx.Client(transport=httpx.MockTransport(forbidden)) as client, \
-            pytest.raises(FatalError, match="403"):
+    with httpx.Client(transport=httpx.MockTransport(forbidden)) as client, pytest.raises(FatalError, match="403"):
         fetch_hold_intervals(MOCK, IDS, client=client, max_concurrency=2)
 
 
@@ -183,5 +196,3 @@ def test_ids_and_arguments_are_validated() -> None:
     with pytest.raises(ValueError, match="max_concurrency"):
         fetch_hold_intervals(MOCK, IDS, max_concurrency=0)
     assert fetch_hold_intervals(MOCK, []) == {}
-
-

@@ -27,11 +27,20 @@ from typing import Any
 
 import yaml
 
+from ssc_pipeline.codes import SERVICE_CODES as SSC_SERVICE_CODES
+from ssc_pipeline.codes import UNMAPPED_SERVICE
 from ssc_pipeline.registry import project_root
-from ssc_pipeline.codes import SERVICE_CODES as SSC_SERVICE_CODES, UNMAPPED_SERVICE
 
-__all__ = ["CATALOGUE_FILE", "UNMAPPED_CODE", "CatalogueError", "ServiceCatalogue",
-           "default_catalogue_path", "load_catalogue", "map_service", "normalise_value"]
+__all__ = [
+    "CATALOGUE_FILE",
+    "UNMAPPED_CODE",
+    "CatalogueError",
+    "ServiceCatalogue",
+    "default_catalogue_path",
+    "load_catalogue",
+    "map_service",
+    "normalise_value",
+]
 
 CATALOGUE_FILE = "service_catalogue.yml"
 UNMAPPED_CODE = UNMAPPED_SERVICE
@@ -107,12 +116,15 @@ def parse_catalogue(data: Any, source: str = CATALOGUE_FILE) -> ServiceCatalogue
             if not isinstance(raw_value, str) or not raw_value.strip():
                 raise CatalogueError(f"{where}: source value {raw_value!r} is not a non-empty string")
             if code not in SSC_SERVICE_CODES:
-                raise CatalogueError(f"{where}: value {raw_value!r} maps onto {code!r}, which is not "
-                                     "one of " + ", ".join(SSC_SERVICE_CODES))
+                raise CatalogueError(
+                    f"{where}: value {raw_value!r} maps onto {code!r}, which is not "
+                    "one of " + ", ".join(SSC_SERVICE_CODES)
+                )
             key = (org, system, normalise_value(raw_value))
             if key in entries and entries[key] != code:
-                raise CatalogueError(f"{where}: value {raw_value!r} maps onto {code}, but "
-                                     f"{origin[key]} maps it onto {entries[key]}")
+                raise CatalogueError(
+                    f"{where}: value {raw_value!r} maps onto {code}, but {origin[key]} maps it onto {entries[key]}"
+                )
             entries[key], origin[key] = code, where
     return ServiceCatalogue(entries)
 

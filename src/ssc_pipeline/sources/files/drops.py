@@ -29,8 +29,18 @@ from ssc_pipeline.sources.files.catalogue import ServiceCatalogue, load_catalogu
 from ssc_pipeline.sources.files.formats import KINDS, FileKind, RowError, jsonable, kind_for
 from ssc_pipeline.sources.files.reading import FileFormatError, open_table, row_mapping
 
-__all__ = ["READY_MARKER", "SOURCE_SYSTEM", "DropContext", "Verdict", "file_window", "inbox_root",
-           "judge", "pending_files", "records", "scope_problem"]
+__all__ = [
+    "READY_MARKER",
+    "SOURCE_SYSTEM",
+    "DropContext",
+    "Verdict",
+    "file_window",
+    "inbox_root",
+    "judge",
+    "pending_files",
+    "records",
+    "scope_problem",
+]
 
 READY_MARKER = "READY"  # written by the sender after its data files; the Asset watcher deletes it
 SOURCE_SYSTEM = "files"
@@ -48,8 +58,7 @@ def pending_files(folder: Path) -> list[Path]:
     """Files waiting in ``folder``: tickets before holds (kind order), then by name."""
     if not folder.is_dir():
         return []
-    files = [p for p in folder.iterdir()
-             if p.is_file() and not p.name.startswith(".") and p.name != READY_MARKER]
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != READY_MARKER]
     order = {kind.name: index for index, kind in enumerate(KINDS)}
 
     def sort_key(path: Path) -> tuple[int, str]:
@@ -95,8 +104,7 @@ def scope_problem(kind: FileKind, ctx: DropContext) -> str | None:
     return None
 
 
-def _enrich(kind: FileKind, record: dict[str, Any], row: int,
-            ctx: DropContext) -> tuple[list[RowError], str | None]:
+def _enrich(kind: FileKind, record: dict[str, Any], row: int, ctx: DropContext) -> tuple[list[RowError], str | None]:
     """Organisation check and service mapping; returns errors and an unmapped source value."""
     subject = ctx.org_code
     if kind.org_column:
@@ -108,8 +116,9 @@ def _enrich(kind: FileKind, record: dict[str, Any], row: int,
                 return [RowError(row, kind.org_column, named, "not an organisation in organisations.yml")], None
             subject = named
         elif named is not None and named != ctx.org_code:
-            return [RowError(row, kind.org_column, named,
-                             f"a row for another organisation in the inbox of {ctx.org_code}")], None
+            return [
+                RowError(row, kind.org_column, named, f"a row for another organisation in the inbox of {ctx.org_code}")
+            ], None
         record[kind.org_column] = subject
     if not kind.service_column:
         return [], None
@@ -133,8 +142,16 @@ def _parsed(path: Path, kind: FileKind, ctx: DropContext) -> Iterator[_Parsed]:
         for row, values in table.rows:
             mapping = row_mapping(table.header, values)
             if mapping is None:
-                yield row, {}, [RowError(row, "(row)", f"{len(values)} fields",
-                                         f"more fields than the header's {len(table.header)}")], None
+                yield (
+                    row,
+                    {},
+                    [
+                        RowError(
+                            row, "(row)", f"{len(values)} fields", f"more fields than the header's {len(table.header)}"
+                        )
+                    ],
+                    None,
+                )
                 continue
             record, errors = kind.parse_row(mapping, row)
             unmapped = None
@@ -186,8 +203,9 @@ def records(path: Path, kind: FileKind, ctx: DropContext) -> Iterator[dict[str, 
     """Pass 2: the rows as they land. Pass 1 found no error, so one now means the file changed."""
     for row, record, errors, _ in _parsed(path, kind, ctx):
         if errors:
-            raise RuntimeError(f"{path.name} changed while it was being loaded ({errors[0]}); "
-                               "it stays in the inbox for the next run")
+            raise RuntimeError(
+                f"{path.name} changed while it was being loaded ({errors[0]}); it stays in the inbox for the next run"
+            )
         if "respondent_email" in record:
             email = record.pop("respondent_email")
             record["respondent_pseudonym"] = _pseudonym(email, ctx)
@@ -205,8 +223,9 @@ def _pseudonym(email: str | None, ctx: DropContext) -> str | None:
 _DAY_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})\.(csv|xlsx)$", re.IGNORECASE)
 
 
-def file_window(name: str, run_start: dt.datetime | None,
-                run_end: dt.datetime | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+def file_window(
+    name: str, run_start: dt.datetime | None, run_end: dt.datetime | None
+) -> tuple[dt.datetime | None, dt.datetime | None]:
     """The window a file's load covers: the local day its name ends with (``tickets_GM0610_2026-11-20.csv``),
     whichever run picked it up; otherwise the run's data interval.
 

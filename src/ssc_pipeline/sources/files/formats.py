@@ -17,13 +17,20 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from ssc_pipeline import codes
+from ssc_pipeline.sources.files.checks import (
+    FileCheck,
+    FixedPctTotal,
+    RowError,
+    UniqueKey,
+    allocation_row_check,
+    survey_row_check,
+)
 from ssc_pipeline.sources.files.reading import normalise_header
 from ssc_pipeline.sources.files.values import (
     parse_choice,
@@ -39,10 +46,29 @@ from ssc_pipeline.sources.files.values import (
 )
 
 __all__ = [
-    "SSC_SERVICE_CODES", "PRIORITIES", "STATUSES", "COST_CATEGORIES", "ALLOCATION_KEY_NAMES",
-    "RowError", "Column", "FileKind", "FileCheck", "KINDS", "kind_for", "jsonable",
-    "parse_timestamp", "parse_date", "parse_month", "parse_decimal", "parse_money",
-    "TICKETS", "TICKET_HOLDS", "COSTS", "ALLOCATION_KEYS", "BASELINES", "SURVEY_RESPONSES",
+    "SSC_SERVICE_CODES",
+    "PRIORITIES",
+    "STATUSES",
+    "COST_CATEGORIES",
+    "ALLOCATION_KEY_NAMES",
+    "RowError",
+    "Column",
+    "FileKind",
+    "FileCheck",
+    "KINDS",
+    "kind_for",
+    "jsonable",
+    "parse_timestamp",
+    "parse_date",
+    "parse_month",
+    "parse_decimal",
+    "parse_money",
+    "TICKETS",
+    "TICKET_HOLDS",
+    "COSTS",
+    "ALLOCATION_KEYS",
+    "BASELINES",
+    "SURVEY_RESPONSES",
 ]
 
 SSC_SERVICE_CODES = codes.SERVICE_CODES
@@ -51,91 +77,6 @@ STATUSES = codes.STATUSES
 COST_CATEGORIES = ("personnel", "licences", "infrastructure", "housing")
 ALLOCATION_KEY_NAMES = ("inhabitants", "workplaces", "ticket_share", "fixed_pct")
 WITHHELD = "[withheld: personal data]"
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One reason to reject a file: the 1-based data row (None: the header), field and bad value."""
-
-    row: int | None
-    field: str
-    value: str
-    message: str
-
-    def __str__(self) -> str:
-        where = "header" if self.row is None else f"row {self.row}"
-        return f"{where}, field {self.field}, value {self.value!r}: {self.message}"
-
-
-# --------------------------------------------------------------------------- cross-row checks
-
-
-class FileCheck(Protocol):
-    """A rule over several rows of one file: fed every parsed row, then asked for errors."""
-
-    def add(self, row: int, record: Mapping[str, Any]) -> list[RowError]: ...
-
-    def finish(self) -> list[RowError]: ...
-
-
-@dataclass
-class UniqueKey:
-    """The same key twice in one file is ambiguous (which one is current?), so it rejects."""
-
-    fields: tuple[str, ...]
-    seen: dict[tuple[Any, ...], int] = field(default_factory=dict)
-
-    def add(self, row: int, record: Mapping[str, Any]) -> list[RowError]:
-        key = tuple(record.get(name) for name in self.fields)
-        first = self.seen.setdefault(key, row)
-        if first == row:
-            return []
-        shown = ", ".join(v.isoformat() if isinstance(v, dt.date) else str(v) for v in key)
-        return [RowError(row, "+".join(self.fields), shown, f"duplicate of row {first}")]
-
-    def finish(self) -> list[RowError]:
-        return []
-
-
-@dataclass
-class FixedPctTotal:
-    """``fixed_pct`` shares of one year are percentages of the whole: they must add up to 100."""
-
-    totals: dict[int, tuple[Decimal, list[int]]] = field(default_factory=dict)
-
-    def add(self, row: int, record: Mapping[str, Any]) -> list[RowError]:
-        if record.get("key") == "fixed_pct" and record.get("value") is not None:
-            total, rows = self.totals.get(record["year"], (Decimal(0), []))
-            self.totals[record["year"]] = (total + record["value"], [*rows, row])
-        return []
-
-    def finish(self) -> list[RowError]:
-        return [RowError(rows[0], "value", str(total),
-                         f"fixed_pct values for {year} (rows {', '.join(map(str, rows))}) "
-                         f"add up to {total}, not 100")
-                for year, (total, rows) in sorted(self.totals.items()) if total != 100]
-
-
-def _allocation_row_check(record: Mapping[str, Any], row: int) -> list[RowError]:
-    key, value = record["key"], record["value"]
-    shown = "" if value is None else str(value)
-    if key == "ticket_share":
-        return [] if value is None else [RowError(
-            row, "value", shown, "leave empty for ticket_share: the share follows from the tickets")]
-    if value is None:
-        return [RowError(row, "value", "", f"a value is required for key {key}")]
-    if key == "fixed_pct" and value > 100:
-        return [RowError(row, "value", shown, "a percentage from 0 to 100")]
-    if key in ("inhabitants", "workplaces") and value != value.to_integral_value():
-        return [RowError(row, "value", shown, f"{key} is a whole number")]
-    return []
-
-
-def _survey_row_check(record: Mapping[str, Any], row: int) -> list[RowError]:
-    if record["score"] > record["scale_max"]:
-        return [RowError(row, "score", str(record["score"]),
-                         f"above scale_max {record['scale_max']}")]
-    return []
 
 
 # --------------------------------------------------------------------------- kinds
@@ -202,15 +143,19 @@ class FileKind:
         """Missing, unknown or repeated columns. An unknown column is refused, not ignored:
         it may hold personal data that must not land, or data the sender thinks is loaded."""
         names = [normalise_header(h) for h in header]
-        errors = [RowError(None, name, "", "column missing from the header")
-                  for name in self.required_columns if name not in names]
+        errors = [
+            RowError(None, name, "", "column missing from the header")
+            for name in self.required_columns
+            if name not in names
+        ]
         seen: set[str] = set()
         for name in names:
             if name in seen:
                 errors.append(RowError(None, name, name, "column appears twice in the header"))
             elif name not in self.column_names:
-                errors.append(RowError(None, name or "(empty)", name,
-                                       "unknown column; expected " + ", ".join(self.column_names)))
+                errors.append(
+                    RowError(None, name or "(empty)", name, "unknown column; expected " + ", ".join(self.column_names))
+                )
             seen.add(name)
         return errors
 
@@ -254,58 +199,106 @@ def _int(name: str, low: int, high: int) -> Column:
 
 
 TICKETS = FileKind(
-    name="tickets", patterns=("tickets_*.csv",),
-    columns=(_text("ticket_id", 100), _text("service_code", 200), _choice("priority", PRIORITIES, upper=True),
-             _choice("status", STATUSES), _ts("opened_at", True), _ts("first_response_at"),
-             _ts("resolved_at"), _ts("closed_at"), _ts("updated_at", True)),
+    name="tickets",
+    patterns=("tickets_*.csv",),
+    columns=(
+        _text("ticket_id", 100),
+        _text("service_code", 200),
+        _choice("priority", PRIORITIES, upper=True),
+        _choice("status", STATUSES),
+        _ts("opened_at", True),
+        _ts("first_response_at"),
+        _ts("resolved_at"),
+        _ts("closed_at"),
+        _ts("updated_at", True),
+    ),
     raw_keys=(("ticket_id", "ticket_id"), ("updated_at", "updated_at")),
-    service_column="service_code", unique=("ticket_id",),
+    service_column="service_code",
+    unique=("ticket_id",),
 )
 TICKET_HOLDS = FileKind(
-    name="ticket_holds", patterns=("ticket_holds_*.csv",),
+    name="ticket_holds",
+    patterns=("ticket_holds_*.csv",),
     columns=(_text("ticket_id", 100), _ts("hold_start", True), _ts("hold_end")),
     raw_keys=(("ticket_id", "ticket_id"), ("hold_start", "hold_start"), ("hold_end", "hold_end")),
     unique=("ticket_id", "hold_start"),
 )
 COSTS = FileKind(
-    name="costs", patterns=("costs_*.csv", "costs_*.xlsx"),
-    columns=(Column("month", parse_month), _choice("cost_category", COST_CATEGORIES),
-             Column("amount_eur", parse_money),
-             Column("note", lambda t: parse_text(t, 500), required=False, optional_column=True)),
+    name="costs",
+    patterns=("costs_*.csv", "costs_*.xlsx"),
+    columns=(
+        Column("month", parse_month),
+        _choice("cost_category", COST_CATEGORIES),
+        Column("amount_eur", parse_money),
+        Column("note", lambda t: parse_text(t, 500), required=False, optional_column=True),
+    ),
     raw_keys=(("month", "month"), ("cost_category", "cost_category"), ("amount_eur", "amount_eur")),
     scope="ssc",
 )
 ALLOCATION_KEYS = FileKind(
-    name="allocation_keys", patterns=("allocation_keys_*.csv", "allocation_keys_*.xlsx"),
-    columns=(_int("year", 2000, 2100), Column("org_code", parse_org_code),
-             _choice("key", ALLOCATION_KEY_NAMES),
-             Column("value", lambda t: parse_decimal(t, places=6, minimum=Decimal(0)), required=False)),
-    raw_keys=(("year", "year"), ("subject_org_code", "org_code"), ("allocation_key", "key"),
-              ("value", "value")),
-    scope="ssc", org_column="org_code", unique=("year", "org_code", "key"),
-    row_check=_allocation_row_check, extra_checks=(FixedPctTotal,),
+    name="allocation_keys",
+    patterns=("allocation_keys_*.csv", "allocation_keys_*.xlsx"),
+    columns=(
+        _int("year", 2000, 2100),
+        Column("org_code", parse_org_code),
+        _choice("key", ALLOCATION_KEY_NAMES),
+        Column("value", lambda t: parse_decimal(t, places=6, minimum=Decimal(0)), required=False),
+    ),
+    raw_keys=(("year", "year"), ("subject_org_code", "org_code"), ("allocation_key", "key"), ("value", "value")),
+    scope="ssc",
+    org_column="org_code",
+    unique=("year", "org_code", "key"),
+    row_check=allocation_row_check,
+    extra_checks=(FixedPctTotal,),
 )
 BASELINES = FileKind(
-    name="baselines", patterns=("baselines_*.csv", "baselines_*.xlsx"),
-    columns=(Column("org_code", parse_org_code), _int("baseline_year", 2000, 2100),
-             Column("yearly_cost_eur", parse_money),
-             Column("indexation_pct", lambda t: parse_decimal(
-                 t, places=3, minimum=Decimal(-100), maximum=Decimal(100), small=True),
-                 required=False, optional_column=True)),
-    raw_keys=(("subject_org_code", "org_code"), ("baseline_year", "baseline_year"),
-              ("yearly_cost_eur", "yearly_cost_eur"), ("indexation_pct", "indexation_pct")),
-    scope="any", org_column="org_code", unique=("org_code", "baseline_year"),
+    name="baselines",
+    patterns=("baselines_*.csv", "baselines_*.xlsx"),
+    columns=(
+        Column("org_code", parse_org_code),
+        _int("baseline_year", 2000, 2100),
+        Column("yearly_cost_eur", parse_money),
+        Column(
+            "indexation_pct",
+            lambda t: parse_decimal(t, places=3, minimum=Decimal(-100), maximum=Decimal(100), small=True),
+            required=False,
+            optional_column=True,
+        ),
+    ),
+    raw_keys=(
+        ("subject_org_code", "org_code"),
+        ("baseline_year", "baseline_year"),
+        ("yearly_cost_eur", "yearly_cost_eur"),
+        ("indexation_pct", "indexation_pct"),
+    ),
+    scope="any",
+    org_column="org_code",
+    unique=("org_code", "baseline_year"),
 )
 SURVEY_RESPONSES = FileKind(
-    name="survey_responses", patterns=("survey_responses_*.csv",),
-    columns=(_text("survey_id", 100), Column("responded_on", parse_date), _text("service_code", 200),
-             _int("score", 1, 10), Column("scale_max", lambda t: int(parse_choice(t, ("5", "10")))),
-             Column("respondent_email", parse_email, required=False, optional_column=True, personal=True),
-             Column("org_code", parse_org_code, required=False, optional_column=True)),
-    raw_keys=(("survey_id", "survey_id"), ("subject_org_code", "org_code"),
-              ("responded_on", "responded_on"), ("service_code", "service_code"),
-              ("score", "score"), ("scale_max", "scale_max")),
-    scope="any", org_column="org_code", service_column="service_code", row_check=_survey_row_check,
+    name="survey_responses",
+    patterns=("survey_responses_*.csv",),
+    columns=(
+        _text("survey_id", 100),
+        Column("responded_on", parse_date),
+        _text("service_code", 200),
+        _int("score", 1, 10),
+        Column("scale_max", lambda t: int(parse_choice(t, ("5", "10")))),
+        Column("respondent_email", parse_email, required=False, optional_column=True, personal=True),
+        Column("org_code", parse_org_code, required=False, optional_column=True),
+    ),
+    raw_keys=(
+        ("survey_id", "survey_id"),
+        ("subject_org_code", "org_code"),
+        ("responded_on", "responded_on"),
+        ("service_code", "service_code"),
+        ("score", "score"),
+        ("scale_max", "scale_max"),
+    ),
+    scope="any",
+    org_column="org_code",
+    service_column="service_code",
+    row_check=survey_row_check,
 )
 
 KINDS: tuple[FileKind, ...] = (TICKETS, TICKET_HOLDS, COSTS, ALLOCATION_KEYS, BASELINES, SURVEY_RESPONSES)

@@ -30,8 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["FileFormatError", "Table", "cell_text", "normalise_header", "open_table", "row_mapping",
-           "sniff_delimiter"]
+__all__ = ["FileFormatError", "Table", "cell_text", "normalise_header", "open_table", "row_mapping", "sniff_delimiter"]
 
 _MAX_FIELD = 10_000  # a field longer than this is a broken file, not data
 
@@ -81,7 +80,8 @@ def _decoded_lines(path: Path, handle: IO[bytes]) -> Iterator[str]:
         except UnicodeDecodeError:
             raise FileFormatError(
                 f"{path.name} is not UTF-8 encoded (invalid bytes on line {number} of the file); "
-                "save it as 'CSV UTF-8' and drop it again") from None
+                "save it as 'CSV UTF-8' and drop it again"
+            ) from None
         yield line.removeprefix("\ufeff") if number == 1 else line
 
 
@@ -107,8 +107,9 @@ def _open_csv(path: Path) -> Iterator[Table]:
                     raise FileFormatError(f"{path.name}: unreadable CSV near data row {number + 1}: {exc}") from None
                 number += 1
                 if any(len(v) > _MAX_FIELD for v in values):
-                    raise FileFormatError(f"{path.name}: data row {number} has a field over {_MAX_FIELD} "
-                                          "characters (an unclosed quote?)")
+                    raise FileFormatError(
+                        f"{path.name}: data row {number} has a field over {_MAX_FIELD} characters (an unclosed quote?)"
+                    )
                 if any(v.strip() for v in values):
                     yield number, tuple(values)
 
@@ -162,7 +163,7 @@ def _open_xlsx(path: Path) -> Iterator[Table]:
         def rows() -> Iterator[tuple[int, tuple[str, ...]]]:
             for number, cells in enumerate(rows_iter, start=1):
                 values = tuple(cell_text(c) for c in cells)
-                if not any(values[len(header):]):
+                if not any(values[len(header) :]):
                     values = values[: len(header)]  # cells right of the header are formatting
                 if any(values):
                     yield number, values
@@ -184,6 +185,6 @@ def row_mapping(header: Sequence[str], values: Sequence[str]) -> dict[str, str] 
     empty cells, and the column rules judge an empty value.
     """
     names = [normalise_header(h) for h in header]
-    if any(v.strip() for v in values[len(names):]):
+    if any(v.strip() for v in values[len(names) :]):
         return None
     return dict(zip(names, [*values[: len(names)], *[""] * (len(names) - len(values))], strict=True))

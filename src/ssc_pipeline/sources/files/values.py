@@ -12,8 +12,18 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-__all__ = ["parse_choice", "parse_date", "parse_decimal", "parse_email", "parse_int", "parse_money",
-           "parse_month", "parse_org_code", "parse_text", "parse_timestamp"]
+__all__ = [
+    "parse_choice",
+    "parse_date",
+    "parse_decimal",
+    "parse_email",
+    "parse_int",
+    "parse_money",
+    "parse_month",
+    "parse_org_code",
+    "parse_text",
+    "parse_timestamp",
+]
 
 _CENT = Decimal("0.01")
 
@@ -62,7 +72,7 @@ def _plain_number(text: str) -> str:
     guessing either silently corrupts an allocation key.
     """
     sign = text[0] if text[0] in "+-" else ""
-    body = text[len(sign):]
+    body = text[len(sign) :]
     if "," in body and "." in body:
         mark = "," if body.rfind(",") > body.rfind(".") else "."
         group = "." if mark == "," else ","
@@ -80,8 +90,14 @@ def _plain_number(text: str) -> str:
     return sign + body.replace(",", ".")
 
 
-def parse_decimal(text: str, *, places: int | None = None, minimum: Decimal | None = None,
-                  maximum: Decimal | None = None, small: bool = False) -> Decimal:
+def parse_decimal(
+    text: str,
+    *,
+    places: int | None = None,
+    minimum: Decimal | None = None,
+    maximum: Decimal | None = None,
+    small: bool = False,
+) -> Decimal:
     """A decimal with a dot or a Dutch comma; exact (Decimal, never float).
 
     ``small``: the value is never in the thousands (a percentage), so one

@@ -29,9 +29,9 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,10 +39,10 @@ import httpx
 
 from ssc_pipeline.sources.http import (
     FatalError,
-    base_url_from_parts,
     LinkHeaderPaginator,
     PaginationLoopError,
     RetriableError,
+    base_url_from_parts,
     request_with_retries,
 )
 from ssc_pipeline.sources.servicenow.streams import (
@@ -54,8 +54,14 @@ from ssc_pipeline.sources.servicenow.streams import (
 )
 
 __all__ = [
-    "ServiceNowConnection", "iter_incidents", "fetch_state_audit", "holds_from_state_audit",
-    "HoldInterval", "MAX_PAGE_SIZE", "MAX_PAGE_REPEATS", "AUDIT_CHUNK_SIZE",
+    "ServiceNowConnection",
+    "iter_incidents",
+    "fetch_state_audit",
+    "holds_from_state_audit",
+    "HoldInterval",
+    "MAX_PAGE_SIZE",
+    "MAX_PAGE_REPEATS",
+    "AUDIT_CHUNK_SIZE",
 ]
 
 log = logging.getLogger(__name__)
@@ -78,8 +84,9 @@ class ServiceNowConnection:
     password: str = field(repr=False)
 
     @classmethod
-    def from_parts(cls, host: str, login: str, password: str, port: int | None = None,
-                   schema: str | None = None) -> ServiceNowConnection:
+    def from_parts(
+        cls, host: str, login: str, password: str, port: int | None = None, schema: str | None = None
+    ) -> ServiceNowConnection:
         """Build from Airflow-connection-like parts (``gm0344.service-now.com``).
 
         Without a scheme https is assumed, except for 127.0.0.1/localhost (the
@@ -90,8 +97,7 @@ class ServiceNowConnection:
             raise ValueError("ServiceNow connection has no login (integration user)")
         if not password:
             raise ValueError("ServiceNow connection has no password")
-        return cls(base_url=base_url_from_parts("ServiceNow", host, port, schema), username=login,
-                   password=password)
+        return cls(base_url=base_url_from_parts("ServiceNow", host, port, schema), username=login, password=password)
 
 
 def _check_window(window_start: datetime, window_end: datetime) -> None:
@@ -108,7 +114,9 @@ def _result(response: httpx.Response) -> list[dict[str, Any]]:
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise FatalError(
             f"unexpected ServiceNow response from {response.request.url}: expected "
-            f'{{"result": [...]}}, got {type(body).__name__}', status_code=response.status_code)
+            f'{{"result": [...]}}, got {type(body).__name__}',
+            status_code=response.status_code,
+        )
     return rows
 
 
@@ -125,8 +133,7 @@ def _total(response: httpx.Response) -> int | None:
 class _Session:
     """One connection's HTTP settings, so the page walker takes few arguments."""
 
-    def __init__(self, conn: ServiceNowConnection, client: httpx.Client | None,
-                 sleep: Callable[[float], None]) -> None:
+    def __init__(self, conn: ServiceNowConnection, client: httpx.Client | None, sleep: Callable[[float], None]) -> None:
         self.conn = conn
         self.owned = client is None
         self.http = client if client is not None else httpx.Client(timeout=_TIMEOUT)
@@ -147,8 +154,9 @@ class _Session:
         while not paginator.finished:
             url = paginator.current_value
             for repeat in range(MAX_PAGE_REPEATS + 1):
-                response = request_with_retries(self.http, "GET", url, headers=self.headers,
-                                                 auth=self.auth, sleep=self.sleep)
+                response = request_with_retries(
+                    self.http, "GET", url, headers=self.headers, auth=self.auth, sleep=self.sleep
+                )
                 rows = _result(response)
                 try:
                     paginator.advance(response, rows)  # raises on a replayed page: nothing yielded
@@ -156,22 +164,29 @@ class _Session:
                 except PaginationLoopError as exc:
                     if repeat == MAX_PAGE_REPEATS:
                         raise
-                    log.warning("ServiceNow repeated a page, asking again (%d/%d): %s",
-                                repeat + 1, MAX_PAGE_REPEATS, exc)
+                    log.warning(
+                        "ServiceNow repeated a page, asking again (%d/%d): %s", repeat + 1, MAX_PAGE_REPEATS, exc
+                    )
             total = _total(response)
             if announced is None:
                 announced = total
             elif total is not None and total != announced:
-                raise RetriableError(f"ServiceNow result set changed while paging ({announced} "
-                                     f"then {total} records) for {path}; retry the load")
+                raise RetriableError(
+                    f"ServiceNow result set changed while paging ({announced} "
+                    f"then {total} records) for {path}; retry the load"
+                )
             if not paginator.finished and _origin(paginator.current_value) != _origin(first):
-                raise FatalError(f"ServiceNow next-page link leaves {_origin(first)[1]}: "
-                                 f"{paginator.current_value!r}; refusing to send credentials there")
+                raise FatalError(
+                    f"ServiceNow next-page link leaves {_origin(first)[1]}: "
+                    f"{paginator.current_value!r}; refusing to send credentials there"
+                )
             received += len(rows)
             yield rows
         if announced is not None and received != announced:
-            raise RetriableError(f"ServiceNow announced {announced} records (X-Total-Count) for "
-                                 f"{path} but {received} arrived; retry the load")
+            raise RetriableError(
+                f"ServiceNow announced {announced} records (X-Total-Count) for "
+                f"{path} but {received} arrived; retry the load"
+            )
 
 
 def iter_incidents(
@@ -195,9 +210,11 @@ def iter_incidents(
         raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
     cursor = INCIDENTS.cursor_field
     params = {
-        "sysparm_query": (f"{cursor}>{format_servicenow_ts(window_start)}"
-                          f"^{cursor}<={format_servicenow_ts(window_end)}"
-                          f"^ORDERBY{cursor}^ORDERBY{INCIDENTS.primary_key}"),
+        "sysparm_query": (
+            f"{cursor}>{format_servicenow_ts(window_start)}"
+            f"^{cursor}<={format_servicenow_ts(window_end)}"
+            f"^ORDERBY{cursor}^ORDERBY{INCIDENTS.primary_key}"
+        ),
         "sysparm_display_value": "false",
         "sysparm_limit": page_size,
         "sysparm_offset": 0,
@@ -210,19 +227,25 @@ def iter_incidents(
             yield from rows
     finally:
         session.close()
-    log.info("ServiceNow %s: %d incidents for (%s, %s]", conn.base_url, total,
-             window_start.isoformat(), window_end.isoformat())
+    log.info(
+        "ServiceNow %s: %d incidents for (%s, %s]",
+        conn.base_url,
+        total,
+        window_start.isoformat(),
+        window_end.isoformat(),
+    )
 
 
-def holds_from_state_audit(rows: Iterable[dict[str, Any]], *,
-                           hold_states: frozenset[str] = frozenset({STATE_ON_HOLD})
-                           ) -> list[HoldInterval]:
+def holds_from_state_audit(
+    rows: Iterable[dict[str, Any]], *, hold_states: frozenset[str] = frozenset({STATE_ON_HOLD})
+) -> list[HoldInterval]:
     """Hold intervals of one incident from its ``incident.state`` audit rows (any order).
 
     A change to a hold state opens an interval (unless one is open); the next
     change to any other state closes it. Only ``newvalue`` is trusted:
     ``oldvalue`` can be stale after an audit-history rebuild.
     """
+
     def order(row: dict[str, Any]) -> tuple[datetime, int]:
         checkpoint = str(row.get("record_checkpoint") or "0")
         return parse_servicenow_ts(row["sys_created_on"]), int(checkpoint) if checkpoint.isdigit() else 0
@@ -266,10 +289,12 @@ def fetch_state_audit(
     session = _Session(conn, client, sleep)
     try:
         for at in range(0, len(wanted), chunk_size):
-            chunk = wanted[at:at + chunk_size]
+            chunk = wanted[at : at + chunk_size]
             params = {
-                "sysparm_query": (f"tablename=incident^fieldname=state^documentkeyIN{','.join(chunk)}"
-                                  f"^ORDERBY{STATE_AUDIT.cursor_field}"),
+                "sysparm_query": (
+                    f"tablename=incident^fieldname=state^documentkeyIN{','.join(chunk)}"
+                    f"^ORDERBY{STATE_AUDIT.cursor_field}"
+                ),
                 "sysparm_display_value": "false",
                 "sysparm_limit": page_size,
                 "sysparm_offset": 0,

@@ -31,13 +31,10 @@ from ssc_pipeline.pseudonymisation import REDACTED, pseudonymise
 
 __all__ = ["scrub_servicenow_incident", "PERSON_REFERENCES", "PERSON_TEXT_FIELDS", "FREE_TEXT_FIELDS"]
 
-PERSON_REFERENCES = ("caller_id", "opened_by", "assigned_to", "resolved_by", "closed_by",
-                     "u_caller", "watch_list")
-FREE_TEXT_FIELDS = ("description", "comments", "work_notes", "close_notes",
-                    "comments_and_work_notes")
+PERSON_REFERENCES = ("caller_id", "opened_by", "assigned_to", "resolved_by", "closed_by", "u_caller", "watch_list")
+FREE_TEXT_FIELDS = ("description", "comments", "work_notes", "close_notes", "comments_and_work_notes")
 # Plain-text person fields: user names, and the caller name/e-mail copies some instances add.
-PERSON_TEXT_FIELDS = ("sys_created_by", "sys_updated_by", "u_caller_name", "u_caller_email",
-                      "u_caller_user_name")
+PERSON_TEXT_FIELDS = ("sys_created_by", "sys_updated_by", "u_caller_name", "u_caller_email", "u_caller_user_name")
 
 
 def _normalise(name: str, value: str) -> str:
@@ -55,8 +52,7 @@ def _scrub_reference(value: Any, key: bytes) -> Any:
                 scrubbed[name] = pseudonymise(scrubbed[name], key)
         return scrubbed
     if isinstance(value, str):  # a bare sys_id, or a comma-separated list (watch_list)
-        return ",".join(pseudonymise(part.strip(), key) or "" for part in value.split(",")) \
-            if value else value
+        return ",".join(pseudonymise(part.strip(), key) or "" for part in value.split(",")) if value else value
     return value
 
 

@@ -19,8 +19,16 @@ from datetime import datetime, timezone
 from ssc_pipeline.sources.stream import Stream
 
 __all__ = [
-    "INCIDENTS", "STATE_AUDIT", "STATE_NEW", "STATE_IN_PROGRESS", "STATE_ON_HOLD",
-    "STATE_RESOLVED", "STATE_CLOSED", "STATE_CANCELED", "format_servicenow_ts", "parse_servicenow_ts",
+    "INCIDENTS",
+    "STATE_AUDIT",
+    "STATE_NEW",
+    "STATE_IN_PROGRESS",
+    "STATE_ON_HOLD",
+    "STATE_RESOLVED",
+    "STATE_CLOSED",
+    "STATE_CANCELED",
+    "format_servicenow_ts",
+    "parse_servicenow_ts",
 ]
 
 INCIDENTS = Stream("incidents", "/api/now/table/incident", "sys_id", "sys_updated_on")

@@ -28,10 +28,10 @@ from typing import Any
 import httpx
 
 from ssc_pipeline.sources.http import (
-    base_url_from_parts,
     FatalError,
     OffsetPaginator,
     PaginationLoopError,
+    base_url_from_parts,
     request_with_retries,
 )
 from ssc_pipeline.sources.topdesk.streams import INCIDENTS
@@ -56,8 +56,9 @@ class TopdeskConnection:
     password: str = field(repr=False)
 
     @classmethod
-    def from_parts(cls, host: str, login: str, password: str, port: int | None = None,
-                   schema: str | None = None) -> TopdeskConnection:
+    def from_parts(
+        cls, host: str, login: str, password: str, port: int | None = None, schema: str | None = None
+    ) -> TopdeskConnection:
         """Build from Airflow-connection-like parts.
 
         ``host`` may carry a scheme and a path; without a scheme, https is
@@ -151,13 +152,18 @@ def iter_incidents(
                 except PaginationLoopError as exc:  # a replayed page: ask for this one again
                     if repeat == MAX_PAGE_REPEATS:
                         raise
-                    log.warning("TOPdesk repeated a page, asking again (%d/%d): %s",
-                                repeat + 1, MAX_PAGE_REPEATS, exc)
+                    log.warning("TOPdesk repeated a page, asking again (%d/%d): %s", repeat + 1, MAX_PAGE_REPEATS, exc)
             total += len(records)
             log.debug("TOPdesk %s page %d: %d incidents", url, paginator.pages, len(records))
             yield from records
     finally:
         if owned:
             http.close()
-    log.info("TOPdesk %s: %d incidents in %d pages for (%s, %s]", url, total, paginator.pages,
-             window_start.isoformat(), window_end.isoformat())
+    log.info(
+        "TOPdesk %s: %d incidents in %d pages for (%s, %s]",
+        url,
+        total,
+        paginator.pages,
+        window_start.isoformat(),
+        window_end.isoformat(),
+    )

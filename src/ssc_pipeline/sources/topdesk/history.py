@@ -30,9 +30,9 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -42,8 +42,12 @@ from ssc_pipeline.sources.topdesk.client import TopdeskConnection, TopdeskPagina
 from ssc_pipeline.sources.topdesk.timestamps import parse_topdesk_ts
 
 __all__ = [
-    "fetch_hold_intervals", "holds_from_progress_trail", "HoldInterval", "HOLD_STATUSES",
-    "TRAIL_PAGE_SIZE", "MAX_PAGE_REPEATS",
+    "fetch_hold_intervals",
+    "holds_from_progress_trail",
+    "HoldInterval",
+    "HOLD_STATUSES",
+    "TRAIL_PAGE_SIZE",
+    "MAX_PAGE_REPEATS",
 ]
 
 log = logging.getLogger(__name__)
@@ -59,8 +63,9 @@ _TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 _USER_AGENT = "ssc-pipeline (TOPdesk connector)"
 
 
-def holds_from_progress_trail(entries: Iterable[dict[str, Any]], *,
-                              hold_statuses: frozenset[str] = HOLD_STATUSES) -> list[HoldInterval]:
+def holds_from_progress_trail(
+    entries: Iterable[dict[str, Any]], *, hold_statuses: frozenset[str] = HOLD_STATUSES
+) -> list[HoldInterval]:
     """Hold intervals from one incident's trail entries (any order; newest-first is TOPdesk's)."""
     changes: list[tuple[datetime, str]] = []
     for entry in entries:
@@ -81,8 +86,9 @@ def holds_from_progress_trail(entries: Iterable[dict[str, Any]], *,
     return intervals
 
 
-def _trail(http: httpx.Client, url: str, auth: httpx.Auth, sleep: Callable[[float], None],
-           page_size: int) -> list[dict[str, Any]]:
+def _trail(
+    http: httpx.Client, url: str, auth: httpx.Auth, sleep: Callable[[float], None], page_size: int
+) -> list[dict[str, Any]]:
     """All entries of one trail (206 = more follow), a replayed page re-requested."""
     headers = {"Accept": "application/json", "User-Agent": _USER_AGENT}
     paginator = TopdeskPaginator(page_size)
@@ -90,12 +96,13 @@ def _trail(http: httpx.Client, url: str, auth: httpx.Auth, sleep: Callable[[floa
     while not paginator.finished:
         params = {"start": paginator.current_value, "page_size": page_size}
         for repeat in range(MAX_PAGE_REPEATS + 1):
-            response = request_with_retries(http, "GET", url, params=params, headers=headers,
-                                             auth=auth, sleep=sleep)
+            response = request_with_retries(http, "GET", url, params=params, headers=headers, auth=auth, sleep=sleep)
             page = [] if response.status_code == 204 or not response.content.strip() else response.json()
             if not isinstance(page, list):
-                raise FatalError(f"unexpected TOPdesk progress trail from {url}: expected a JSON "
-                                 f"array, got {type(page).__name__}", status_code=response.status_code)
+                raise FatalError(
+                    f"unexpected TOPdesk progress trail from {url}: expected a JSON array, got {type(page).__name__}",
+                    status_code=response.status_code,
+                )
             try:
                 paginator.advance(response, page)
                 break
@@ -134,16 +141,19 @@ def fetch_hold_intervals(
     if not wanted:
         return {}
     owned = client is None
-    http = client if client is not None else httpx.Client(
-        timeout=_TIMEOUT, limits=httpx.Limits(max_connections=max_concurrency))
+    http = (
+        client
+        if client is not None
+        else httpx.Client(timeout=_TIMEOUT, limits=httpx.Limits(max_connections=max_concurrency))
+    )
     auth = httpx.BasicAuth(conn.username, conn.password)
     base = conn.base_url.rstrip("/")
     try:
-        with ThreadPoolExecutor(max_workers=max_concurrency,
-                                thread_name_prefix="topdesk-history") as pool:
+        with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="topdesk-history") as pool:
             futures = {
-                pool.submit(_trail, http, f"{base}/tas/api/incidents/id/{incident_id}/progresstrail",
-                            auth, sleep, page_size): incident_id
+                pool.submit(
+                    _trail, http, f"{base}/tas/api/incidents/id/{incident_id}/progresstrail", auth, sleep, page_size
+                ): incident_id
                 for incident_id in wanted
             }
             done, pending = wait(futures, return_when=FIRST_EXCEPTION)

@@ -14,10 +14,13 @@ from ssc_pipeline.sources.topdesk.scrub import scrub_topdesk_incident
 from ssc_pipeline.sources.topdesk.streams import INCIDENTS
 
 
-def topdesk_records(info: ConnectionInfo, start: dt.datetime, end: dt.datetime,
-                    key: bytes) -> Iterator[dict[str, Any]]:
-    conn = TopdeskConnection.from_parts(info.host or "", info.login or "", info.password or "",
-                                        port=info.port, schema=info.schema)
-    return with_holds(iter_incidents(conn, start, end), INCIDENTS.primary_key,
-                      lambda ids: fetch_hold_intervals(conn, ids),
-                      lambda inc: scrub_topdesk_incident(inc, key))
+def topdesk_records(info: ConnectionInfo, start: dt.datetime, end: dt.datetime, key: bytes) -> Iterator[dict[str, Any]]:
+    conn = TopdeskConnection.from_parts(
+        info.host or "", info.login or "", info.password or "", port=info.port, schema=info.schema
+    )
+    return with_holds(
+        iter_incidents(conn, start, end),
+        INCIDENTS.primary_key,
+        lambda ids: fetch_hold_intervals(conn, ids),
+        lambda inc: scrub_topdesk_incident(inc, key),
+    )

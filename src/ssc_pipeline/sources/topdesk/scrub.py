@@ -18,8 +18,18 @@ from ssc_pipeline.pseudonymisation import REDACTED, pseudonymise
 __all__ = ["scrub_topdesk_incident"]
 
 # Identifying fields inside TOPdesk person references (caller, operator...).
-_PERSON_FIELDS = ("id", "dynamicName", "name", "email", "phoneNumber", "mobileNumber",
-                  "employeeNumber", "networkLoginName", "firstName", "surName")
+_PERSON_FIELDS = (
+    "id",
+    "dynamicName",
+    "name",
+    "email",
+    "phoneNumber",
+    "mobileNumber",
+    "employeeNumber",
+    "networkLoginName",
+    "firstName",
+    "surName",
+)
 # Person references on a TOPdesk incident (``callerLookup`` is the registered person behind ``caller``).
 _PERSON_REFS = ("caller", "callerLookup", "operator")
 # Free-text fields that are replaced wholesale.

@@ -25,7 +25,7 @@ def read(path: Path) -> tuple[tuple[str, ...], list[tuple[int, tuple[str, ...]]]
 
 def test_csv_with_bom_and_commas(tmp_path: Path) -> None:
     path = tmp_path / "tickets_x.csv"
-    path.write_bytes("\ufeffticket_id,service_code\r\nT-1,\"Accounts, toegang\"\r\nT-2,Werkplek\r\n".encode())
+    path.write_bytes('\ufeffticket_id,service_code\r\nT-1,"Accounts, toegang"\r\nT-2,Werkplek\r\n'.encode())
     header, rows, delimiter = read(path)
     assert header == ("ticket_id", "service_code")
     assert rows == [(1, ("T-1", "Accounts, toegang")), (2, ("T-2", "Werkplek"))]
@@ -49,8 +49,9 @@ def test_blank_rows_are_skipped_but_keep_their_number(tmp_path: Path) -> None:
 def test_non_utf8_csv_is_refused_naming_the_file(tmp_path: Path) -> None:
     path = tmp_path / "tickets_cp1252.csv"
     path.write_bytes("ticket_id,service_code\nT-1,Caf\u00e9 beheer\n".encode("cp1252"))
-    with pytest.raises(FileFormatError,
-                       match=r"tickets_cp1252\.csv is not UTF-8 encoded \(invalid bytes on line 2 of the file\)"):
+    with pytest.raises(
+        FileFormatError, match=r"tickets_cp1252\.csv is not UTF-8 encoded \(invalid bytes on line 2 of the file\)"
+    ):
         read(path)
 
 
@@ -78,16 +79,24 @@ def test_xlsx_first_sheet_cells_as_a_person_sees_them(tmp_path: Path) -> None:
     workbook.save(path)
     header, rows, delimiter = read(path)
     assert header == ("month", "cost_category", "amount_eur", "note")
-    assert rows == [(1, ("2026-01-01", "personnel", "1234.56", "")),
-                    (3, ("2026-02", "housing", "1234.56", "12"))]
+    assert rows == [(1, ("2026-01-01", "personnel", "1234.56", "")), (3, ("2026-02", "housing", "1234.56", "12"))]
     assert delimiter is None
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (None, ""), (True, "true"), (7, "7"), (2026.0, "2026"), (0.1 + 0.2, "0.3"), (1e-7, "0.0000001"),
-    (dt.date(2026, 3, 1), "2026-03-01"), (dt.datetime(2026, 3, 1, 9, 30), "2026-03-01T09:30:00"),
-    ("  Werkplek ", "Werkplek"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        (True, "true"),
+        (7, "7"),
+        (2026.0, "2026"),
+        (0.1 + 0.2, "0.3"),
+        (1e-7, "0.0000001"),
+        (dt.date(2026, 3, 1), "2026-03-01"),
+        (dt.datetime(2026, 3, 1, 9, 30), "2026-03-01T09:30:00"),
+        ("  Werkplek ", "Werkplek"),
+    ],
+)
 def test_cell_text(value: object, text: str) -> None:
     assert cell_text(value) == text
 
