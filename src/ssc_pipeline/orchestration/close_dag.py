@@ -5,7 +5,7 @@ from __future__ import annotations
 from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, task
 
 from ssc_pipeline.orchestration.assets import MARTS, PUBLISHED
-from ssc_pipeline.orchestration.task_context import DEFAULT_ARGS, START, TIMEZONE, started_by_event
+from ssc_pipeline.orchestration.task_context import TIMEZONE, ssc_dag, started_by_event
 
 
 def build_close_dag() -> DAG:
@@ -16,13 +16,9 @@ def build_close_dag() -> DAG:
     incomplete month fails the run, naming what blocks it, so the data team is told.
     """
     schedule = AssetOrTimeSchedule(timetable=CronTriggerTimetable("0 7 2 * *", timezone=TIMEZONE), assets=MARTS)
-    with DAG(
-        dag_id="monthly_close",
-        schedule=schedule,
-        start_date=START,
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
+    with ssc_dag(
+        "monthly_close",
+        schedule,
         tags=["close", "publish"],
         doc_md="Completeness gate and write-audit-publish of the last full month into `published.*`.",
     ) as dag:

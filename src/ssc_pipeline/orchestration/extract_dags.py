@@ -12,11 +12,10 @@ from airflow.sdk import DAG, AssetOrTimeSchedule, CronTriggerTimetable, task
 
 from ssc_pipeline.orchestration.assets import SERVICE_DATA, raw_asset, ready_asset, service_data_ready_asset
 from ssc_pipeline.orchestration.task_context import (
-    DEFAULT_ARGS,
-    START,
     TIMEZONE,
     airflow_connection,
     catchup_window,
+    ssc_dag,
     started_by_event,
 )
 from ssc_pipeline.registry import SSC_CODE, Organisation, active_organisations
@@ -31,16 +30,13 @@ def build_extract_dag(org: Organisation) -> DAG:
         timetable=CronTriggerTimetable(org.schedule, timezone=TIMEZONE, interval=dt.timedelta(days=1)),
         assets=ready_asset(org),
     )
-    with DAG(
-        dag_id=org.dag_id,
-        schedule=schedule,
-        start_date=START,
-        catchup=False,
-        max_active_runs=2,
-        default_args=DEFAULT_ARGS,
+    with ssc_dag(
+        org.dag_id,
+        schedule,
         tags=["extract", org.source, org.code],
         doc_md=f"Extract {org.name} ({org.code}) from {org.source} via connection `{org.connection}`, "
         "land it in `raw`, and validate the load before it may reach staging.",
+        max_active_runs=2,
     ) as dag:
 
         @task(task_id="extract_load", pool=spec_for(org.source).pool)
@@ -71,13 +67,9 @@ def build_service_data_dag() -> DAG:
 
     Event-driven only: these files come when finance sends them, not nightly.
     """
-    with DAG(
-        dag_id=SERVICE_DATA_DAG_ID,
-        schedule=service_data_ready_asset(),
-        start_date=START,
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
+    with ssc_dag(
+        SERVICE_DATA_DAG_ID,
+        service_data_ready_asset(),
         tags=["extract", "files", SSC_CODE],
         doc_md="Load the SSC's cost ledger, allocation keys, baselines and survey responses dropped in "
         "`<inbox>/SSC/` (see docs/file-drops.md).",

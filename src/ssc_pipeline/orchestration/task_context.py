@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+from airflow.sdk import DAG
 
 from ssc_pipeline.connections import ConnectionInfo
 from ssc_pipeline.orchestration.notifications import SscFailureNotifier
@@ -11,6 +14,20 @@ from ssc_pipeline.periods import TIMEZONE_NAME
 START = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 TIMEZONE = TIMEZONE_NAME
 DEFAULT_ARGS = {"retries": 1, "retry_delay": dt.timedelta(seconds=20), "on_failure_callback": [SscFailureNotifier()]}
+
+
+def ssc_dag(dag_id: str, schedule: Any, *, tags: list[str], doc_md: str, max_active_runs: int = 1) -> DAG:
+    """A DAG with the project's defaults: no catch-up of missed intervals, retries and failure notices."""
+    return DAG(
+        dag_id=dag_id,
+        schedule=schedule,
+        start_date=START,
+        catchup=False,
+        max_active_runs=max_active_runs,
+        default_args=DEFAULT_ARGS,
+        tags=tags,
+        doc_md=doc_md,
+    )
 
 
 def started_by_event(dag_run: object) -> bool:

@@ -8,7 +8,7 @@ from operator import or_
 from airflow.sdk import DAG, task
 
 from ssc_pipeline.orchestration.assets import MARTS, SERVICE_DATA, raw_asset
-from ssc_pipeline.orchestration.task_context import DEFAULT_ARGS, START
+from ssc_pipeline.orchestration.task_context import ssc_dag
 from ssc_pipeline.registry import active_organisations
 
 
@@ -21,13 +21,9 @@ def build_transform_dag() -> DAG:
     the lineage is in dbt's docs (``ssc dbt-docs``, and "dbt Docs" in the UI).
     """
     assets = [raw_asset(org) for org in active_organisations()] + [SERVICE_DATA]
-    with DAG(
-        dag_id="transform",
-        schedule=reduce(or_, assets),
-        start_date=START,
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
+    with ssc_dag(
+        "transform",
+        reduce(or_, assets),
         tags=["transform", "dbt"],
         doc_md="Runs `dbt build` (staging -> intermediate -> marts) when new accepted raw data arrives.",
     ) as dag:

@@ -26,12 +26,15 @@ import os
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+
+from ssc_pipeline.connections import ConnectionInfo
 
 __all__ = [
     "SourceError",
@@ -314,6 +317,49 @@ class LinkHeaderPaginator(BasePaginator[str]):
 
 
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+@dataclass(frozen=True)
+class ApiConnection:
+    """Where and as whom to call a source system's API. The password never appears in ``repr``/logs.
+
+    Each system's connection subclasses it, naming the system and what its login
+    and password are called there (for the error a data team reads).
+    """
+
+    system: ClassVar[str] = "API"
+    login_name: ClassVar[str] = "user"
+    password_name: ClassVar[str] = "password"
+
+    base_url: str
+    username: str
+    password: str = field(repr=False)
+
+    @classmethod
+    def from_parts(
+        cls, host: str, login: str, password: str, port: int | None = None, schema: str | None = None
+    ) -> Self:
+        """Build from Airflow-connection-like parts (see ``base_url_from_parts`` for the host)."""
+        if not login:
+            raise ValueError(f"{cls.system} connection has no login ({cls.login_name})")
+        if not password:
+            raise ValueError(f"{cls.system} connection has no password ({cls.password_name})")
+        return cls(base_url=base_url_from_parts(cls.system, host, port, schema), username=login, password=password)
+
+    @classmethod
+    def from_info(cls, info: ConnectionInfo) -> Self:
+        return cls.from_parts(
+            info.host or "", info.login or "", info.password or "", port=info.port, schema=info.schema
+        )
+
+
+def check_window(window_start: datetime, window_end: datetime) -> None:
+    """An incremental window is the Airflow data interval: aware, and not empty."""
+    for name, value in (("window_start", window_start), ("window_end", window_end)):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"{name} must be timezone-aware (use the Airflow data interval)")
+    if window_end <= window_start:
+        raise ValueError(f"empty window: {window_start.isoformat()} .. {window_end.isoformat()}")
 
 
 def base_url_from_parts(system: str, host: str, port: int | None = None, schema: str | None = None) -> str:

@@ -117,36 +117,26 @@ class SourceSpec:
         return getattr(importlib.import_module(module), function)(info, start, end, key)
 
 
-def _servicenow_cursor(value: str) -> str:
+def api_spec(name: str, label: str, incidents: Stream, cursor_text: Callable[[str], str] = str) -> SourceSpec:
+    """An API source by the project's conventions: incidents land in ``raw.<name>_incidents``, are judged
+    by the suite ``raw_<name>_incidents`` and read by ``sources.<name>.records.<name>_records``."""
+    return SourceSpec(
+        name=name,
+        label=label,
+        entities=(stream_entity(name, incidents, f"raw.{name}_incidents", f"raw_{name}_incidents", cursor_text),),
+        ticket_entity=incidents.name,
+        pool_slots=4,
+        pool_description=f"{label} API calls at once",
+        records_function=f"ssc_pipeline.sources.{name}.records:{name}_records",
+    )
+
+
+def _utc_text(value: str) -> str:
     return f"{value}+00"  # sys_updated_on is UTC without an offset (sysparm_display_value=false)
 
 
-TOPDESK = SourceSpec(
-    name="topdesk",
-    label="TOPdesk",
-    entities=(stream_entity("topdesk", topdesk_streams.INCIDENTS, "raw.topdesk_incidents", "raw_topdesk_incidents"),),
-    ticket_entity="incidents",
-    pool_slots=4,
-    pool_description="TOPdesk API calls at once",
-    records_function="ssc_pipeline.sources.topdesk.records:topdesk_records",
-)
-SERVICENOW = SourceSpec(
-    name="servicenow",
-    label="ServiceNow",
-    entities=(
-        stream_entity(
-            "servicenow",
-            servicenow_streams.INCIDENTS,
-            "raw.servicenow_incidents",
-            "raw_servicenow_incidents",
-            _servicenow_cursor,
-        ),
-    ),
-    ticket_entity="incidents",
-    pool_slots=4,
-    pool_description="ServiceNow API calls at once",
-    records_function="ssc_pipeline.sources.servicenow.records:servicenow_records",
-)
+TOPDESK = api_spec("topdesk", "TOPdesk", topdesk_streams.INCIDENTS)
+SERVICENOW = api_spec("servicenow", "ServiceNow", servicenow_streams.INCIDENTS, _utc_text)
 FILES = SourceSpec(
     name="files",
     label="file drop",

@@ -33,7 +33,8 @@ def test_every_raw_entity_has_its_suite_and_table() -> None:
         assert source.pool == f"source_{source.name}"
         for entity in source.entities:
             assert (ROOT / "expectations" / f"{entity.suite}.json").exists(), entity
-            assert f"create table if not exists {entity.table} " in sql, entity.table
+            schema, table = entity.table.split(".")
+            assert schema == "raw" and f"audit.create_raw_table('{table}'," in sql, entity.table
 
 
 def test_records_are_read_only_through_an_api_spec() -> None:

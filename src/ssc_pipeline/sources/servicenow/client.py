@@ -30,7 +30,6 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,11 +37,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from ssc_pipeline.sources.http import (
+    ApiConnection,
     FatalError,
     LinkHeaderPaginator,
     PaginationLoopError,
     RetriableError,
-    base_url_from_parts,
+    check_window,
     request_with_retries,
 )
 from ssc_pipeline.sources.servicenow.streams import (
@@ -75,37 +75,12 @@ _USER_AGENT = "ssc-pipeline (ServiceNow connector)"
 _SYS_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-@dataclass(frozen=True)
-class ServiceNowConnection:
-    """Where and as whom to call ServiceNow. The password never appears in ``repr``/logs."""
+class ServiceNowConnection(ApiConnection):
+    """Where and as whom to call ServiceNow (``gm0344.service-now.com``)."""
 
-    base_url: str
-    username: str
-    password: str = field(repr=False)
-
-    @classmethod
-    def from_parts(
-        cls, host: str, login: str, password: str, port: int | None = None, schema: str | None = None
-    ) -> ServiceNowConnection:
-        """Build from Airflow-connection-like parts (``gm0344.service-now.com``).
-
-        Without a scheme https is assumed, except for 127.0.0.1/localhost (the
-        simulator), which get http. ``schema``, if given, is appended as a path
-        segment (the simulator's tenant prefix).
-        """
-        if not login:
-            raise ValueError("ServiceNow connection has no login (integration user)")
-        if not password:
-            raise ValueError("ServiceNow connection has no password")
-        return cls(base_url=base_url_from_parts("ServiceNow", host, port, schema), username=login, password=password)
-
-
-def _check_window(window_start: datetime, window_end: datetime) -> None:
-    for name, value in (("window_start", window_start), ("window_end", window_end)):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"{name} must be timezone-aware (use the Airflow data interval)")
-    if window_end <= window_start:
-        raise ValueError(f"empty window: {window_start.isoformat()} .. {window_end.isoformat()}")
+    system = "ServiceNow"
+    login_name = "integration user"
+    password_name = "password"
 
 
 def _result(response: httpx.Response) -> list[dict[str, Any]]:
@@ -205,7 +180,7 @@ def iter_incidents(
     result set moved while paging); the caller adds organisation and
     connection id to the message.
     """
-    _check_window(window_start, window_end)
+    check_window(window_start, window_end)
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
     cursor = INCIDENTS.cursor_field

@@ -16,12 +16,10 @@ from ssc_pipeline.sources.servicenow.streams import INCIDENTS
 def servicenow_records(
     info: ConnectionInfo, start: dt.datetime, end: dt.datetime, key: bytes
 ) -> Iterator[dict[str, Any]]:
-    conn = ServiceNowConnection.from_parts(
-        info.host or "", info.login or "", info.password or "", port=info.port, schema=info.schema
-    )
+    conn = ServiceNowConnection.from_info(info)
     return with_holds(
         iter_incidents(conn, start, end),
         INCIDENTS.primary_key,
-        lambda ids: fetch_state_audit(conn, ids),
-        lambda inc: scrub_servicenow_incident(inc, key),
+        fetch_holds=lambda ids: fetch_state_audit(conn, ids),
+        scrub=lambda incident: scrub_servicenow_incident(incident, key),
     )

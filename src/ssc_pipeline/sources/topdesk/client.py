@@ -21,17 +21,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import httpx
 
 from ssc_pipeline.sources.http import (
+    ApiConnection,
     FatalError,
     OffsetPaginator,
     PaginationLoopError,
-    base_url_from_parts,
+    check_window,
     request_with_retries,
 )
 from ssc_pipeline.sources.topdesk.streams import INCIDENTS
@@ -47,30 +47,12 @@ _TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 _USER_AGENT = "ssc-pipeline (TOPdesk connector)"
 
 
-@dataclass(frozen=True)
-class TopdeskConnection:
-    """Where and as whom to call TOPdesk. The password never appears in ``repr``/logs."""
+class TopdeskConnection(ApiConnection):
+    """Where and as whom to call TOPdesk (``host`` may carry a scheme and a path)."""
 
-    base_url: str
-    username: str
-    password: str = field(repr=False)
-
-    @classmethod
-    def from_parts(
-        cls, host: str, login: str, password: str, port: int | None = None, schema: str | None = None
-    ) -> TopdeskConnection:
-        """Build from Airflow-connection-like parts.
-
-        ``host`` may carry a scheme and a path; without a scheme, https is
-        assumed, except for 127.0.0.1/localhost (the simulator), which get http.
-        ``schema``, if given, is appended as a path segment (the tenant prefix
-        of the simulator, e.g. ``gm0505``).
-        """
-        if not login:
-            raise ValueError("TOPdesk connection has no login (operator username)")
-        if not password:
-            raise ValueError("TOPdesk connection has no password (application password)")
-        return cls(base_url=base_url_from_parts("TOPdesk", host, port, schema), username=login, password=password)
+    system = "TOPdesk"
+    login_name = "operator username"
+    password_name = "application password"
 
 
 class TopdeskPaginator(OffsetPaginator):
@@ -80,14 +62,6 @@ class TopdeskPaginator(OffsetPaginator):
         if response.status_code == 206:
             return self.current_value + len(records)
         return None
-
-
-def _check_window(window_start: datetime, window_end: datetime) -> None:
-    for name, value in (("window_start", window_start), ("window_end", window_end)):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"{name} must be timezone-aware (use the Airflow data interval)")
-    if window_end <= window_start:
-        raise ValueError(f"empty window: {window_start.isoformat()} .. {window_end.isoformat()}")
 
 
 def _records(response: httpx.Response) -> list[dict[str, Any]]:
@@ -119,7 +93,7 @@ def iter_incidents(
     ``RetriableError`` (still failing after the retries); the caller adds the
     organisation and the connection id to the message.
     """
-    _check_window(window_start, window_end)
+    check_window(window_start, window_end)
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
     query = (

@@ -15,12 +15,10 @@ from ssc_pipeline.sources.topdesk.streams import INCIDENTS
 
 
 def topdesk_records(info: ConnectionInfo, start: dt.datetime, end: dt.datetime, key: bytes) -> Iterator[dict[str, Any]]:
-    conn = TopdeskConnection.from_parts(
-        info.host or "", info.login or "", info.password or "", port=info.port, schema=info.schema
-    )
+    conn = TopdeskConnection.from_info(info)
     return with_holds(
         iter_incidents(conn, start, end),
         INCIDENTS.primary_key,
-        lambda ids: fetch_hold_intervals(conn, ids),
-        lambda inc: scrub_topdesk_incident(inc, key),
+        fetch_holds=lambda ids: fetch_hold_intervals(conn, ids),
+        scrub=lambda incident: scrub_topdesk_incident(incident, key),
     )

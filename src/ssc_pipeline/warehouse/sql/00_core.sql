@@ -117,19 +117,24 @@ create or replace trigger loads_keep_raw_rows before delete or update of load_id
 create or replace trigger loads_keep_raw_rows_truncate before truncate on audit.loads
   for each statement execute function audit.loads_keep_raw_rows();
 
--- Landed TOPdesk incidents: typed key columns + the full payload (personal data pseudonymised).
-create table if not exists raw.topdesk_incidents (
-  load_id      uuid not null,  -- audit.loads (see above)
-  org_code     text not null,
-  incident_id  text not null,
-  modified_at  timestamptz not null,
-  payload      jsonb not null,
-  landed_at    timestamptz not null default now()
-);
-create index if not exists topdesk_incidents_load on raw.topdesk_incidents (load_id);
--- warehouses created before: drop the per-row foreign key and the unused key index
-alter table raw.topdesk_incidents drop constraint if exists topdesk_incidents_load_id_fkey;
-drop index if exists raw.topdesk_incidents_key;
+-- The one shape of a raw table: the load that landed the row, the organisation, the
+-- source's typed key columns, the full payload and when it landed; one index, on load_id.
+-- Idempotent (also drops the per-row foreign key and key index older warehouses had).
+create or replace function audit.create_raw_table(name text, key_columns text) returns void
+language plpgsql as $$
+begin
+  execute format('create table if not exists raw.%I (load_id uuid not null, org_code text not null, %s,'
+                 ' payload jsonb not null, landed_at timestamptz not null default now())', name, key_columns);
+  execute format('create index if not exists %I on raw.%I (load_id)', name || '_load', name);
+  execute format('alter table raw.%I drop constraint if exists %I', name, name || '_load_id_fkey');
+  execute format('drop index if exists raw.%I', name || '_key');
+  execute format('grant select, insert on raw.%I to ssc_loader', name);
+  execute format('grant select on raw.%I to ssc_transformer', name);
+end
+$$;
+
+-- Landed TOPdesk incidents (personal data pseudonymised, holds embedded as "_holds").
+select audit.create_raw_table('topdesk_incidents', 'incident_id text not null, modified_at timestamptz not null');
 
 grant usage on schema raw, audit to ssc_loader;
 grant select, insert on all tables in schema raw to ssc_loader;
