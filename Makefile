@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench stop clean
+.PHONY: install demo lint test bench stop clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/ssc demo
 
-test: $(STAMP)
+# Style and the layer map (ARCHITECTURE.md) first: they fail in seconds, the suite takes minutes.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check_architecture.py
+
+test: lint
 	$(BIN)/python -m pytest
 
 # The benchmark harness (bench/HARNESS.md): writes bench/RESULTS.md; `$(BIN)/python -m bench --scale full` for issue #9's sizes.
