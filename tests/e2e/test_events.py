@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ssc_pipeline import services, warehouse
-from ssc_pipeline.local import airflow_runtime
+from ssc_pipeline import warehouse
+from ssc_pipeline.local import airflow_runtime, simulator_process
 from ssc_pipeline.local.airflow_api import AirflowClient
 from ssc_pipeline.registry import active_organisations
 
@@ -33,7 +33,7 @@ def airflow(fresh_db: str) -> Iterator[AirflowClient]:
     saved = os.environ.get("SSC_HOME")
     os.environ["SSC_HOME"] = str(home)
     try:
-        env = services.start_simulators(active_organisations(), tickets_per_weekday=15)
+        env = simulator_process.start_simulators(active_organisations(), tickets_per_weekday=15)
         state = airflow_runtime.start(extra_env=env)
         client = airflow_runtime.api_client(state)
         client.wait_for_dags([o.dag_id for o in active_organisations()] + ["transform"])
@@ -41,7 +41,7 @@ def airflow(fresh_db: str) -> Iterator[AirflowClient]:
         client.close()
     finally:
         airflow_runtime.stop()
-        services.stop_simulators()
+        simulator_process.stop_simulators()
         if saved is None:
             os.environ.pop("SSC_HOME", None)
         else:
