@@ -17,12 +17,14 @@ from typing import Any
 import yaml
 
 SOURCES = ("topdesk", "servicenow", "files")
+# How an organisation shares the SSC's costs (docs/finance.md); ticket_share needs no keys file.
+ALLOCATION_KEYS = ("inhabitants", "workplaces", "fixed_pct", "ticket_share")
 _GM_CODE = re.compile(r"^GM\d{4}$")
 _OTHER_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 _OIN = re.compile(r"^\d{20}$")
 _CONN_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _REQUIRED = ("code", "oin", "name", "source", "connection", "schedule", "joined_on", "active")
-_KNOWN = set(_REQUIRED) | {"sla", "description"}
+_KNOWN = set(_REQUIRED) | {"sla", "description", "allocation_key"}
 
 
 class RegistryError(ValueError):
@@ -40,6 +42,7 @@ class Organisation:
     joined_on: dt.date
     active: bool
     sla: str | None = None
+    allocation_key: str = "ticket_share"
 
     @property
     def dag_id(self) -> str:
@@ -126,10 +129,13 @@ def _parse_entry(index: int, raw: Any) -> Organisation:
     sla = raw.get("sla")
     if sla is not None and not isinstance(sla, str):
         raise fail("sla", "must be an agreement id (string)")
+    allocation_key = raw.get("allocation_key", "ticket_share")
+    if allocation_key not in ALLOCATION_KEYS:
+        raise fail("allocation_key", f"must be one of {', '.join(ALLOCATION_KEYS)}, not {allocation_key!r}")
     return Organisation(
         code=raw["code"], oin=raw["oin"], name=raw["name"], source=raw["source"],
         connection=raw["connection"], schedule=raw["schedule"], joined_on=joined,
-        active=raw["active"], sla=sla,
+        active=raw["active"], sla=sla, allocation_key=allocation_key,
     )
 
 

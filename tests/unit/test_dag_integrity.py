@@ -117,6 +117,8 @@ def test_extract_dag_shape(monkeypatch: pytest.MonkeyPatch) -> None:
     assert transform.get_task("marts_ready").upstream_task_ids == \
         {s.task_id for s in sensors} | {"dbt.dbt_producer_watcher_done"}
     assert producer.retries == 0
+    # the registry is copied into raw.registry_organisations before the build reads it
+    assert "sync_registry" in producer.upstream_task_ids
 
 
 def test_nightly_build_leaves_unit_tests_to_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -162,6 +162,15 @@ def build_transform_dag() -> DAG:
         )
         watch_models_independently(dag, dbt.group_id)
 
+        @task(task_id="sync_registry")
+        def sync_registry() -> int:
+            """organisations.yml into raw.registry_organisations, read by the dbt build."""
+            from ssc_pipeline import registry_table
+
+            return registry_table.sync_registry()
+
+        sync_registry() >> dbt
+
         @task(task_id="marts_ready", outlets=[MARTS])
         def marts_ready() -> None:
             """Announce the rebuilt marts (the monthly close listens to this Asset)."""
