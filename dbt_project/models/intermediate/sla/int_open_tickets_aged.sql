@@ -105,10 +105,7 @@ evaluated as (
         {{ business_minute_index('open_at_month_end.evaluated_at', 'evaluated_day') }} as evaluated_index
 
     from open_at_month_end
-    left join calendar as evaluated_day
-        on
-            open_at_month_end.calendar_key = evaluated_day.calendar_key
-            and {{ utc_day('open_at_month_end.evaluated_at') }} = evaluated_day.utc_midnight_at
+    {{ business_day_join('evaluated_day', 'open_at_month_end.evaluated_at', 'open_at_month_end.calendar_key') }}
 
 ),
 

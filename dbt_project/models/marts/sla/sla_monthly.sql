@@ -120,18 +120,7 @@ grain as (
 grain_agreed as (
 
     -- the organisation's agreement in force on the month's first day (none: the default)
-    select
-        grain.*,
-        coalesce(organisation_agreements.agreement_id, default_agreement.agreement_id) as agreement_id,
-        default_agreement.agreement_id as default_agreement_id
-
-    from grain
-    left join default_agreement on true
-    left join organisation_agreements
-        on
-            grain.org_code = organisation_agreements.org_code
-            and grain.month >= organisation_agreements.valid_from
-            and (organisation_agreements.valid_to is null or grain.month <= organisation_agreements.valid_to)
+    {{ agreement_in_force('grain', 'month') }}
 
 ),
 
@@ -146,22 +135,11 @@ target_candidates as (
         grain_agreed.service_code,
         grain_agreed.priority,
         targets.target_pct,
-        row_number() over (
-            partition by grain_agreed.month, grain_agreed.org_code, grain_agreed.service_code, grain_agreed.priority
-            order by
-                (targets.agreement_id = grain_agreed.agreement_id) desc,
-                (targets.service_code is not null) desc,
-                targets.valid_from desc
-        ) as precedence
+        {{ target_precedence('grain_agreed', ['month', 'org_code', 'service_code', 'priority']) }} as precedence
 
     from grain_agreed
     inner join targets
-        on
-            grain_agreed.priority = targets.priority
-            and (targets.service_code is null or grain_agreed.service_code = targets.service_code)
-            and grain_agreed.month >= targets.valid_from
-            and (targets.valid_to is null or grain_agreed.month <= targets.valid_to)
-    where targets.agreement_id in (grain_agreed.agreement_id, grain_agreed.default_agreement_id)
+        on {{ target_applies('grain_agreed', 'grain_agreed.month') }}
 
 ),
 
