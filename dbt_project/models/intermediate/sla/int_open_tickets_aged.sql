@@ -109,10 +109,32 @@ evaluated as (
 
 ),
 
+held as (
+
+    -- business minutes on hold between opening and evaluated_at (not the
+    -- ticket's total hold time), per month and ticket with holds
+    select
+        evaluated.month,
+        evaluated.org_code,
+        evaluated.ticket_id,
+        sum({{ overlap_minutes(
+            'holds.hold_start_index', 'holds.hold_end_index',
+            'evaluated.opened_business_minute_index', 'evaluated.evaluated_index'
+        ) }}) as held_minutes
+
+    from evaluated
+    inner join holds
+        on
+            evaluated.org_code = holds.org_code
+            and evaluated.ticket_id = holds.ticket_id
+    group by evaluated.month, evaluated.org_code, evaluated.ticket_id
+
+),
+
 aged as (
 
     -- the resolution clock at evaluated_at: business minutes since opening, less
-    -- those on hold up to then (not the ticket's total hold time)
+    -- those on hold up to then
     select
         evaluated.month,
         evaluated.org_code,
@@ -123,30 +145,16 @@ aged as (
         evaluated.evaluated_at,
         evaluated.resolution_target_minutes,
         cast(
-            evaluated.evaluated_index - evaluated.opened_business_minute_index
-            - coalesce(sum({{ overlap_minutes(
-                'holds.hold_start_index', 'holds.hold_end_index',
-                'evaluated.opened_business_minute_index', 'evaluated.evaluated_index'
-            ) }}), 0)
+            evaluated.evaluated_index - evaluated.opened_business_minute_index - coalesce(held.held_minutes, 0)
             as integer
         ) as raw_elapsed_business_minutes
 
     from evaluated
-    left join holds
+    left join held
         on
-            evaluated.org_code = holds.org_code
-            and evaluated.ticket_id = holds.ticket_id
-    group by
-        evaluated.month,
-        evaluated.org_code,
-        evaluated.ticket_id,
-        evaluated.service_code,
-        evaluated.priority,
-        evaluated.month_end_at,
-        evaluated.evaluated_at,
-        evaluated.resolution_target_minutes,
-        evaluated.evaluated_index,
-        evaluated.opened_business_minute_index
+            evaluated.month = held.month
+            and evaluated.org_code = held.org_code
+            and evaluated.ticket_id = held.ticket_id
 
 ),
 
