@@ -84,17 +84,18 @@ open_at_month_end as (
         on
             tickets.opened_at < month_ends.month_end_at
             and (tickets.resolved_at is null or tickets.resolved_at >= month_ends.month_end_at)
-    where tickets.status != 'cancelled'
-    {% if is_incremental() %}
-        -- of the rebuilt tickets, the rows the pre-hook deleted
-        and not exists (
-            select 1 from {{ this }} as kept
-            where
-                kept.org_code = tickets.org_code
-                and kept.ticket_id = tickets.ticket_id
-                and kept.month = month_ends.month
-        )
-    {% endif %}
+    where
+        tickets.status != 'cancelled'
+        {% if is_incremental() %}
+            -- of the rebuilt tickets, the rows the pre-hook deleted
+            and not exists (
+                select 1 as kept_row from {{ this }} as kept
+                where
+                    kept.org_code = tickets.org_code
+                    and kept.ticket_id = tickets.ticket_id
+                    and kept.month = month_ends.month
+            )
+        {% endif %}
 
 ),
 

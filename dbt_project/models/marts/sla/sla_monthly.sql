@@ -102,10 +102,12 @@ grain as (
         count(*) filter (where event_kind = 'response') as responses,
         count(*) filter (where event_kind = 'response' and is_met) as response_met,
         count(*) filter (where event_kind = 'response' and not is_met) as response_breached,
-        percentile_cont(0.5) within group (order by resolution_business_minutes)
-            filter (where event_kind = 'resolution') as p50_resolution,
-        percentile_cont(0.9) within group (order by resolution_business_minutes)
-            filter (where event_kind = 'resolution') as p90_resolution,
+        percentile_cont(0.5) within group (
+            order by resolution_business_minutes
+        ) filter (where event_kind = 'resolution') as p50_resolution,
+        percentile_cont(0.9) within group (
+            order by resolution_business_minutes
+        ) filter (where event_kind = 'resolution') as p90_resolution,
         count(*) filter (where event_kind = 'open_breach') as open_breached
 
     from events
