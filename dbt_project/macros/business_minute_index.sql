@@ -15,11 +15,9 @@
     so every clock is a whole number of minutes.
 
     `day` is the alias of the row of int_business_days_indexed joined on the
-    calendar in force and the UTC date of `ts`:
+    calendar in force and the UTC date of `ts` (macro business_day_join below):
 
-        left join calendar as opened_day
-            on  tickets.calendar_key = opened_day.calendar_key
-            and {{ utc_day('tickets.opened_at') }} = opened_day.utc_midnight_at
+        {{ business_day_join('opened_day', 'tickets.opened_at', 'tickets.calendar_key') }}
 
     Why the UTC date and not the local one: turning every timestamp into
     local time costs more than the rest of the clock together (see
@@ -56,6 +54,18 @@
             then {{ day }}.cum_business_minutes_after + {{ minutes_between(day ~ '.next_opens_at', ts) }}
         else {{ day }}.cum_business_minutes_after + {{ day }}.next_business_minutes
     end
+{%- endmacro %}
+
+{#-
+    The join business_minute_index(ts, day) reads: the row `day` of `calendar`
+    (a CTE of int_business_days_indexed) of the calendar `calendar_key` (an
+    expression matched with the row's `key_column`) on the UTC date of `ts`.
+-#}
+{% macro business_day_join(day, ts, calendar_key, key_column='calendar_key', calendar='calendar') -%}
+    left join {{ calendar }} as {{ day }}
+        on
+            {{ calendar_key }} = {{ day }}.{{ key_column }}
+            and {{ utc_day(ts) }} = {{ day }}.utc_midnight_at
 {%- endmacro %}
 
 {#- Whole minutes from `start` to a later `ts` (seconds dropped). -#}

@@ -98,7 +98,8 @@
     {%- if model.name != 'int_loads_registered' -%}
         {%- set ledger = graph.nodes['model.' ~ project_name ~ '.int_loads_registered'] -%}
         {%- if adapter.get_relation(ledger.database, ledger.schema, ledger.alias) is not none -%}
-            {%- do parts.append('ledger epoch=' ~ single_value('select min(registered_at) from ' ~ ledger.relation_name)) -%}
+            {%- set epoch = single_value('select min(registered_at) from ' ~ ledger.relation_name) -%}
+            {%- do parts.append('ledger epoch=' ~ epoch) -%}
         {%- endif -%}
     {%- endif -%}
     {%- set fingerprint_macro = (model.config.meta or {}).get('fingerprint_macro') -%}
@@ -141,7 +142,8 @@
     {%- if recorded != lineage_fingerprint() -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- if model.name == 'int_loads_registered' and adapter.get_relation(this.database, this.schema, this.identifier) -%}
+    {%- set is_ledger = model.name == 'int_loads_registered' -%}
+    {%- if is_ledger and adapter.get_relation(this.database, this.schema, this.identifier) -%}
         {%- set withdrawn = single_value(
             "select count(*) from " ~ this ~ " as registered join " ~ ref('stg_audit__loads')
             ~ " as loads using (load_id) where not loads.is_accepted") -%}

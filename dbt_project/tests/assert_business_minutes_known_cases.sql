@@ -125,14 +125,8 @@ computed as (
         - {{ business_minute_index('cases.started_at', 'start_day') }} as computed_minutes
 
     from cases
-    left join calendar as start_day
-        on
-            cases.calendar_id = start_day.calendar_id
-            and {{ utc_day('cases.started_at') }} = start_day.utc_midnight_at
-    left join calendar as end_day
-        on
-            cases.calendar_id = end_day.calendar_id
-            and {{ utc_day('cases.ended_at') }} = end_day.utc_midnight_at
+    {{ business_day_join('start_day', 'cases.started_at', 'cases.calendar_id', key_column='calendar_id') }}
+    {{ business_day_join('end_day', 'cases.ended_at', 'cases.calendar_id', key_column='calendar_id') }}
 
 )
 

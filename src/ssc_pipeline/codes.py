@@ -6,3 +6,6 @@ SERVICE_CODES = ("WERKPLEK", "APPLICATIES", "ACCOUNTS", "NETWERK", "TELEFONIE", 
 UNMAPPED_SERVICE = "OVERIG"
 PRIORITIES = ("P1", "P2", "P3", "P4")
 STATUSES = ("open", "in_progress", "on_hold", "resolved", "closed", "cancelled")
+# How an organisation shares the SSC's costs (docs/finance.md); ticket_share needs no keys file.
+ALLOCATION_KEYS = ("inhabitants", "workplaces", "fixed_pct", "ticket_share")
+COST_CATEGORIES = ("personnel", "licences", "infrastructure", "housing")

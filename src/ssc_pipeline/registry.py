@@ -16,16 +16,19 @@ from typing import Any
 
 import yaml
 
+from ssc_pipeline import codes
+
 SOURCES = ("topdesk", "servicenow", "files")
 # The SSC itself: its inbox folder (cost ledger, keys, surveys) and its Assets carry this code,
 # so no organisation may have it.
 SSC_CODE = "SSC"
+ALLOCATION_KEYS = codes.ALLOCATION_KEYS
 _GM_CODE = re.compile(r"^GM\d{4}$")
 _OTHER_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 _OIN = re.compile(r"^\d{20}$")
 _CONN_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _REQUIRED = ("code", "oin", "name", "source", "connection", "schedule", "joined_on", "active")
-_KNOWN = set(_REQUIRED) | {"sla", "description"}
+_KNOWN = set(_REQUIRED) | {"sla", "description", "allocation_key"}
 
 
 class RegistryError(ValueError):
@@ -43,6 +46,7 @@ class Organisation:
     joined_on: dt.date
     active: bool
     sla: str | None = None
+    allocation_key: str = "ticket_share"
 
     @property
     def dag_id(self) -> str:
@@ -129,6 +133,9 @@ def _parse_entry(index: int, raw: Any) -> Organisation:
     sla = raw.get("sla")
     if sla is not None and not isinstance(sla, str):
         raise fail("sla", "must be an agreement id (string)")
+    allocation_key = raw.get("allocation_key", "ticket_share")
+    if allocation_key not in ALLOCATION_KEYS:
+        raise fail("allocation_key", f"must be one of {', '.join(ALLOCATION_KEYS)}, not {allocation_key!r}")
     return Organisation(
         code=raw["code"],
         oin=raw["oin"],
@@ -139,6 +146,7 @@ def _parse_entry(index: int, raw: Any) -> Organisation:
         joined_on=joined,
         active=raw["active"],
         sla=sla,
+        allocation_key=allocation_key,
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ssc_pipeline import warehouse
 from ssc_pipeline.registry import project_root, ssc_home
+from ssc_pipeline.warehouse.registry_table import sync_registry
 
 
 class DbtFailed(RuntimeError):
@@ -60,8 +61,13 @@ def run_dbt(
     """Invoke dbt in-process; raise ``DbtFailed`` naming the failed nodes.
 
     ``extra_env`` (e.g. ``NIGHTLY_BUILD_ENV``) is set for this invocation only.
+    Every command but ``parse`` and ``docs`` first copies organisations.yml into
+    raw.registry_organisations, so the build sees the current registry.
     """
     from dbt.cli.main import dbtRunner
+
+    if next((a for a in args if not a.startswith("-")), None) not in ("parse", "docs"):
+        sync_registry(url)
 
     project = dbt_project_dir()
     target = target_path or (ssc_home() / "dbt-target")

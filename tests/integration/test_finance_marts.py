@@ -16,7 +16,7 @@ mid-year, one indexation:
   180 000.00 (2018) from the SSC, then replaced by its own file: 190 000.00;
 * GM0590 Papendrecht (**joins 2021-07-01**, key **fixed_pct**, 20 %),
   baseline 130 000.00 (2020).
-  (Keys per organisation: seed finance_organisations. GM0531, joined 2020, is
+  (Keys per organisation: organisations.yml `allocation_key`. GM0531, joined 2020, is
   not in the 2021 allocation keys: it is left out, with a warning; GM0610
   joins in 2022.)
 

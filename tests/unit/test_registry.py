@@ -39,6 +39,14 @@ def test_valid_entry_is_typed() -> None:
     assert org.dag_id == "extract_gm0505"
 
 
+def test_allocation_key_defaults_to_ticket_share() -> None:
+    """ticket_share needs no allocation-keys file, so an entry without a key can still share costs."""
+    (org,) = parse_registry({"organisations": [entry()]})
+    assert org.allocation_key == "ticket_share"
+    (org,) = parse_registry({"organisations": [entry(allocation_key="fixed_pct")]})
+    assert org.allocation_key == "fixed_pct"
+
+
 @pytest.mark.parametrize(
     ("override", "field", "fragment"),
     [
@@ -52,6 +60,8 @@ def test_valid_entry_is_typed() -> None:
         ({"joined_on": "01-01-2019"}, "joined_on", "not a date"),
         ({"active": "yes"}, "active", "true or false"),
         ({"colour": "blue"}, "colour", "not a known field"),
+        ({"allocation_key": "population"}, "allocation_key", "must be one of"),
+        ({"allocation_key": None}, "allocation_key", "must be one of"),
     ],
 )
 def test_malformed_entry_names_entry_and_field(override: dict[str, object], field: str, fragment: str) -> None:

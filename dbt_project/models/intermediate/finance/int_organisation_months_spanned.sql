@@ -1,5 +1,5 @@
--- One row per organisation (seed finance_organisations) and month of every
--- year the cost ledger touches (January to December, ledger months or not:
+-- One row per organisation of organisations.yml (stg_registry__organisations)
+-- and month of every year the cost ledger touches (January to December, ledger months or not:
 -- the baseline's cumulative rounding runs from January). Says how many days
 -- of the month the organisation was a member (from joined_on) and whether it
 -- takes part in that month's cost allocation: a participant has joined by the
@@ -9,7 +9,7 @@ with
 
 organisations as (
 
-    select * from {{ ref('finance_organisations') }}
+    select * from {{ ref('stg_registry__organisations') }}
 
 ),
 

@@ -58,14 +58,8 @@ indexed as (
         on
             holds.org_code = tickets.org_code
             and holds.ticket_id = tickets.ticket_id
-    left join calendar as start_day
-        on
-            tickets.calendar_key = start_day.calendar_key
-            and {{ utc_day('holds.hold_start') }} = start_day.utc_midnight_at
-    left join calendar as end_day
-        on
-            tickets.calendar_key = end_day.calendar_key
-            and {{ utc_day('holds.hold_end') }} = end_day.utc_midnight_at
+    {{ business_day_join('start_day', 'holds.hold_start', 'tickets.calendar_key') }}
+    {{ business_day_join('end_day', 'holds.hold_end', 'tickets.calendar_key') }}
 
 )
 

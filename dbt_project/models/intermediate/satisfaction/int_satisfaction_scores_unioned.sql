@@ -52,12 +52,7 @@ tickets as (
         source_system = 'topdesk'
         and status != 'cancelled'
         and resolved_at is not null
-        {% if is_incremental() %}
-            and (org_code, ticket_id) in (
-                select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
-                where rebuilt.is_touched
-            )
-        {% endif %}
+        and {{ ticket_is_rebuilt(touched_only=true) }}
 
 ),
 

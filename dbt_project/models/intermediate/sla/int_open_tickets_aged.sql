@@ -84,17 +84,18 @@ open_at_month_end as (
         on
             tickets.opened_at < month_ends.month_end_at
             and (tickets.resolved_at is null or tickets.resolved_at >= month_ends.month_end_at)
-    where tickets.status != 'cancelled'
-    {% if is_incremental() %}
-        -- of the rebuilt tickets, the rows the pre-hook deleted
-        and not exists (
-            select 1 from {{ this }} as kept
-            where
-                kept.org_code = tickets.org_code
-                and kept.ticket_id = tickets.ticket_id
-                and kept.month = month_ends.month
-        )
-    {% endif %}
+    where
+        tickets.status != 'cancelled'
+        {% if is_incremental() %}
+            -- of the rebuilt tickets, the rows the pre-hook deleted
+            and not exists (
+                select 1 as kept_row from {{ this }} as kept
+                where
+                    kept.org_code = tickets.org_code
+                    and kept.ticket_id = tickets.ticket_id
+                    and kept.month = month_ends.month
+            )
+        {% endif %}
 
 ),
 
@@ -105,17 +106,36 @@ evaluated as (
         {{ business_minute_index('open_at_month_end.evaluated_at', 'evaluated_day') }} as evaluated_index
 
     from open_at_month_end
-    left join calendar as evaluated_day
+    {{ business_day_join('evaluated_day', 'open_at_month_end.evaluated_at', 'open_at_month_end.calendar_key') }}
+
+),
+
+held as (
+
+    -- business minutes on hold between opening and evaluated_at (not the
+    -- ticket's total hold time), per month and ticket with holds
+    select
+        evaluated.month,
+        evaluated.org_code,
+        evaluated.ticket_id,
+        sum({{ overlap_minutes(
+            'holds.hold_start_index', 'holds.hold_end_index',
+            'evaluated.opened_business_minute_index', 'evaluated.evaluated_index'
+        ) }}) as held_minutes
+
+    from evaluated
+    inner join holds
         on
-            open_at_month_end.calendar_key = evaluated_day.calendar_key
-            and {{ utc_day('open_at_month_end.evaluated_at') }} = evaluated_day.utc_midnight_at
+            evaluated.org_code = holds.org_code
+            and evaluated.ticket_id = holds.ticket_id
+    group by evaluated.month, evaluated.org_code, evaluated.ticket_id
 
 ),
 
 aged as (
 
     -- the resolution clock at evaluated_at: business minutes since opening, less
-    -- those on hold up to then (not the ticket's total hold time)
+    -- those on hold up to then
     select
         evaluated.month,
         evaluated.org_code,
@@ -126,30 +146,16 @@ aged as (
         evaluated.evaluated_at,
         evaluated.resolution_target_minutes,
         cast(
-            evaluated.evaluated_index - evaluated.opened_business_minute_index
-            - coalesce(sum({{ overlap_minutes(
-                'holds.hold_start_index', 'holds.hold_end_index',
-                'evaluated.opened_business_minute_index', 'evaluated.evaluated_index'
-            ) }}), 0)
+            evaluated.evaluated_index - evaluated.opened_business_minute_index - coalesce(held.held_minutes, 0)
             as integer
         ) as raw_elapsed_business_minutes
 
     from evaluated
-    left join holds
+    left join held
         on
-            evaluated.org_code = holds.org_code
-            and evaluated.ticket_id = holds.ticket_id
-    group by
-        evaluated.month,
-        evaluated.org_code,
-        evaluated.ticket_id,
-        evaluated.service_code,
-        evaluated.priority,
-        evaluated.month_end_at,
-        evaluated.evaluated_at,
-        evaluated.resolution_target_minutes,
-        evaluated.evaluated_index,
-        evaluated.opened_business_minute_index
+            evaluated.month = held.month
+            and evaluated.org_code = held.org_code
+            and evaluated.ticket_id = held.ticket_id
 
 ),
 

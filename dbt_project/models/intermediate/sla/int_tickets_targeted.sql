@@ -79,28 +79,14 @@ tickets_dated as (
 tickets_agreed as (
 
     -- the organisation's agreement in force on the local date of opened_at
-    select
-        tickets_dated.*,
-        coalesce(organisation_agreements.agreement_id, default_agreement.agreement_id) as agreement_id,
-        default_agreement.agreement_id as default_agreement_id
-
-    from tickets_dated
-    left join default_agreement on true
-    left join organisation_agreements
-        on
-            tickets_dated.org_code = organisation_agreements.org_code
-            and tickets_dated.opened_on >= organisation_agreements.valid_from
-            and (
-                organisation_agreements.valid_to is null
-                or tickets_dated.opened_on <= organisation_agreements.valid_to
-            )
+    {{ agreement_in_force('tickets_dated', 'opened_on') }}
 
 ),
 
 target_candidates as (
 
     -- the agreement's own row beats the default's (fallback), a service's own
-    -- row beats an any-service row, then the latest valid_from
+    -- row beats an any-service row, then the latest valid_from (macros/sla_agreement_rules.sql)
     select
         tickets_agreed.org_code,
         tickets_agreed.ticket_id,
@@ -109,48 +95,20 @@ target_candidates as (
         targets.response_target_minutes,
         targets.resolution_target_minutes,
         targets.target_pct,
-        row_number() over (
-            partition by tickets_agreed.org_code, tickets_agreed.ticket_id
-            order by
-                (targets.agreement_id = tickets_agreed.agreement_id) desc,
-                (targets.service_code is not null) desc,
-                targets.valid_from desc
-        ) as precedence
+        {{ target_precedence('tickets_agreed', ['org_code', 'ticket_id']) }} as precedence
 
     from tickets_agreed
     inner join targets
-        on
-            tickets_agreed.priority = targets.priority
-            and (targets.service_code is null or tickets_agreed.service_code = targets.service_code)
-            and tickets_agreed.opened_on >= targets.valid_from
-            and (targets.valid_to is null or tickets_agreed.opened_on <= targets.valid_to)
+        on {{ target_applies('tickets_agreed', 'tickets_agreed.opened_on') }}
     inner join agreements
         on targets.agreement_id = agreements.agreement_id
-    where targets.agreement_id in (tickets_agreed.agreement_id, tickets_agreed.default_agreement_id)
 
 ),
 
 final as (
 
     select
-        tickets_agreed.org_code,
-        tickets_agreed.ticket_id,
-        tickets_agreed.ticket_number,
-        tickets_agreed.source_system,
-        tickets_agreed.service_code,
-        tickets_agreed.service_mapped,
-        tickets_agreed.source_category,
-        tickets_agreed.priority,
-        tickets_agreed.status,
-        tickets_agreed.status_mapped,
-        tickets_agreed.source_status,
-        tickets_agreed.opened_at,
-        tickets_agreed.first_response_at,
-        tickets_agreed.resolved_at,
-        tickets_agreed.closed_at,
-        tickets_agreed.updated_at,
-        tickets_agreed.operator_group,
-        tickets_agreed.load_id,
+        {{ canonical_ticket_columns('tickets_agreed') }},
         tickets_agreed.agreement_id,
         target_candidates.target_agreement_id,
         -- a ticket without a target (no priority) still gets its clocks on the

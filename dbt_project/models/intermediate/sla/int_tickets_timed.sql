@@ -41,22 +41,10 @@ indexed as (
         {{ business_minute_index('tickets.data_as_of', 'as_of_day') }} as as_of_index
 
     from tickets
-    left join calendar as opened_day
-        on
-            tickets.calendar_key = opened_day.calendar_key
-            and {{ utc_day('tickets.opened_at') }} = opened_day.utc_midnight_at
-    left join calendar as response_day
-        on
-            tickets.calendar_key = response_day.calendar_key
-            and {{ utc_day('tickets.first_response_at') }} = response_day.utc_midnight_at
-    left join calendar as resolved_day
-        on
-            tickets.calendar_key = resolved_day.calendar_key
-            and {{ utc_day('tickets.resolved_at') }} = resolved_day.utc_midnight_at
-    left join calendar as as_of_day
-        on
-            tickets.calendar_key = as_of_day.calendar_key
-            and {{ utc_day('tickets.data_as_of') }} = as_of_day.utc_midnight_at
+    {{ business_day_join('opened_day', 'tickets.opened_at', 'tickets.calendar_key') }}
+    {{ business_day_join('response_day', 'tickets.first_response_at', 'tickets.calendar_key') }}
+    {{ business_day_join('resolved_day', 'tickets.resolved_at', 'tickets.calendar_key') }}
+    {{ business_day_join('as_of_day', 'tickets.data_as_of', 'tickets.calendar_key') }}
 
 ),
 
@@ -147,24 +135,7 @@ met as (
 final as (
 
     select
-        org_code,
-        ticket_id,
-        ticket_number,
-        source_system,
-        service_code,
-        service_mapped,
-        source_category,
-        priority,
-        status,
-        status_mapped,
-        source_status,
-        opened_at,
-        first_response_at,
-        resolved_at,
-        closed_at,
-        updated_at,
-        operator_group,
-        load_id,
+        {{ canonical_ticket_columns() }},
         agreement_id,
         target_agreement_id,
         calendar_id,

@@ -33,11 +33,7 @@ final as (
         true as status_mapped,
         status as source_status,
         opened_at,
-        case
-            when status = 'cancelled' then first_response_at
-            else least(first_response_at, resolved_at)
-        end as first_response_at,
-        case when status != 'cancelled' then resolved_at end as resolved_at,
+        {{ canonical_clock_events('first_response_at', 'resolved_at') }},
         closed_at,
         updated_at,
         cast(null as text) as operator_group,

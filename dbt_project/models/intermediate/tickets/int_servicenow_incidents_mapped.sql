@@ -29,8 +29,8 @@ mapped as (
         incidents.ticket_id,
         incidents.ticket_number,
         'servicenow' as source_system,
-        coalesce(category_own.service_code, category_any.service_code, 'OVERIG') as service_code,
-        coalesce(category_own.service_code, category_any.service_code) is not null as service_mapped,
+        coalesce({{ mapped_code('category', 'service_code') }}, 'OVERIG') as service_code,
+        {{ mapped_code('category', 'service_code') }} is not null as service_mapped,
         incidents.category as source_category,
         incidents.priority,
         case incidents.state_code
@@ -52,14 +52,7 @@ mapped as (
         incidents.load_id
 
     from incidents
-    left join category_map as category_own
-        on
-            incidents.org_code = category_own.org_code
-            and incidents.category = category_own.servicenow_category
-    left join category_map as category_any
-        on
-            category_any.org_code is null
-            and incidents.category = category_any.servicenow_category
+    {{ code_mapping_joins('category_map', 'category', 'incidents', 'category', 'servicenow_category') }}
 
 ),
 
@@ -79,11 +72,8 @@ final as (
         source_status,
         opened_at,
         -- as for TOPdesk: a resolution answers the caller; a cancel does not
-        case
-            when status = 'cancelled' then responded_at
-            else least(responded_at, resolved_at)
-        end as first_response_at,
-        case when status != 'cancelled' then resolved_at end as resolved_at,
+        -- (the mapped status: an unmapped state code is no resolution)
+        {{ canonical_clock_events('responded_at', 'resolved_at') }},
         case when status in ('closed', 'cancelled') then closed_at end as closed_at,
         updated_at,
         operator_group,

@@ -2,20 +2,14 @@
 -- Each source system gets one model that produces exactly these columns
 -- (int_topdesk_incidents_mapped, int_servicenow_incidents_mapped,
 -- int_file_tickets_mapped): add a CTE for it and a `union all` below,
--- and nothing downstream changes.
-
-{%- set ticket_columns = [
-    'org_code', 'ticket_id', 'ticket_number', 'source_system', 'service_code', 'service_mapped',
-    'source_category', 'priority', 'status', 'status_mapped', 'source_status', 'opened_at',
-    'first_response_at', 'resolved_at', 'closed_at', 'updated_at', 'operator_group', 'load_id',
-] %}
+-- and nothing downstream changes. The columns: macro canonical_ticket_columns.
 
 with
 
 topdesk as (
 
     select
-        {{ ticket_columns | join(',\n        ') }}
+        {{ canonical_ticket_columns() }}
 
     from {{ ref('int_topdesk_incidents_mapped') }}
 
@@ -24,7 +18,7 @@ topdesk as (
 files as (
 
     select
-        {{ ticket_columns | join(',\n        ') }}
+        {{ canonical_ticket_columns() }}
 
     from {{ ref('int_file_tickets_mapped') }}
 
@@ -33,7 +27,7 @@ files as (
 servicenow as (
 
     select
-        {{ ticket_columns | join(',\n        ') }}
+        {{ canonical_ticket_columns() }}
 
     from {{ ref('int_servicenow_incidents_mapped') }}
 

@@ -37,14 +37,13 @@ mapped as (
         incidents.ticket_number,
         'topdesk' as source_system,
 
-        -- an organisation's own mapping row wins over the SSC-wide one (org_code null)
-        coalesce(category_own.service_code, category_any.service_code, 'OVERIG') as service_code,
-        coalesce(category_own.service_code, category_any.service_code) is not null as service_mapped,
+        -- an organisation's own mapping row wins over the SSC-wide one (macro code_mapping_joins)
+        coalesce({{ mapped_code('category', 'service_code') }}, 'OVERIG') as service_code,
+        {{ mapped_code('category', 'service_code') }} is not null as service_mapped,
         incidents.category_name as source_category,
         incidents.priority,
         coalesce(
-            status_own.status,
-            status_any.status,
+            {{ mapped_code('status', 'status') }},
             -- an unknown status name: fall back on TOPdesk's own flags
             case
                 when incidents.is_closed then 'closed'
@@ -54,7 +53,7 @@ mapped as (
                 else 'open'
             end
         ) as status,
-        coalesce(status_own.status, status_any.status) is not null as status_mapped,
+        {{ mapped_code('status', 'status') }} is not null as status_mapped,
         incidents.processing_status_name as source_status,
 
         -- SLA clock events (DESIGN §5)
@@ -78,22 +77,8 @@ mapped as (
         incidents.load_id
 
     from incidents
-    left join category_map as category_own
-        on
-            incidents.org_code = category_own.org_code
-            and incidents.category_name = category_own.topdesk_category
-    left join category_map as category_any
-        on
-            category_any.org_code is null
-            and incidents.category_name = category_any.topdesk_category
-    left join status_map as status_own
-        on
-            incidents.org_code = status_own.org_code
-            and incidents.processing_status_name = status_own.topdesk_status
-    left join status_map as status_any
-        on
-            status_any.org_code is null
-            and incidents.processing_status_name = status_any.topdesk_status
+    {{ code_mapping_joins('category_map', 'category', 'incidents', 'category_name', 'topdesk_category') }}
+    {{ code_mapping_joins('status_map', 'status', 'incidents', 'processing_status_name', 'topdesk_status') }}
 
 ),
 
@@ -112,15 +97,8 @@ final as (
         status_mapped,
         source_status,
         opened_at,
-        -- resolving a ticket answers the caller too: a ticket resolved without
-        -- an explicit response was first answered by its resolution. A
-        -- cancelled ticket was not resolved: TOPdesk completes it when it is
-        -- cancelled, but that moment is no resolution and no response.
-        case
-            when status = 'cancelled' then responded_at
-            else least(responded_at, resolved_at)
-        end as first_response_at,
-        case when status != 'cancelled' then resolved_at end as resolved_at,
+        -- a resolution answers the caller; a cancelled ticket is not resolved
+        {{ canonical_clock_events('responded_at', 'resolved_at') }},
         closed_at,
         updated_at,
         operator_group,

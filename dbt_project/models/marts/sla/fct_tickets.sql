@@ -24,11 +24,7 @@ with
 tickets as (
 
     select * from {{ ref('int_tickets_timed') }}
-    {% if is_incremental() %}
-        where (org_code, ticket_id) in (
-            select rebuilt.org_code, rebuilt.ticket_id from {{ ref('int_tickets_rebuilt') }} as rebuilt
-        )
-    {% endif %}
+    where {{ ticket_is_rebuilt() }}
 
 ),
 

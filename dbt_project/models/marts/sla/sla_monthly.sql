@@ -41,97 +41,84 @@ default_agreement as (
 
 ),
 
-resolutions as (
+events as (
 
+    -- one row per event that counts in a month: a resolution (local month of
+    -- resolved_at), a response (local month of first_response_at), a ticket
+    -- still open and past its target at the month's end
     select
         {{ to_local_month('resolved_at') }} as month,
         org_code,
         service_code,
         priority,
-        count(*) as tickets_resolved,
-        count(*) filter (where resolution_met) as resolution_met,
-        count(*) filter (where not resolution_met) as resolution_breached,
-        percentile_cont(0.5) within group (order by resolution_business_minutes) as p50_resolution,
-        percentile_cont(0.9) within group (order by resolution_business_minutes) as p90_resolution
+        'resolution' as event_kind,
+        resolution_met as is_met,
+        resolution_business_minutes
 
     from tickets
     where resolved_at is not null
-    group by month, org_code, service_code, priority
 
-),
-
-responses as (
+    union all
 
     select
         {{ to_local_month('first_response_at') }} as month,
         org_code,
         service_code,
         priority,
-        count(*) as responses,
-        count(*) filter (where response_met) as response_met,
-        count(*) filter (where not response_met) as response_breached
+        'response' as event_kind,
+        response_met as is_met,
+        null as resolution_business_minutes
 
     from tickets
     where first_response_at is not null
-    group by month, org_code, service_code, priority
 
-),
-
-backlog as (
+    union all
 
     select
         month,
         org_code,
         service_code,
         priority,
-        count(*) as open_breached
+        'open_breach' as event_kind,
+        null as is_met,
+        null as resolution_business_minutes
 
     from open_tickets
     where is_breached
-    group by month, org_code, service_code, priority
 
 ),
 
 grain as (
 
+    -- every key with an event in the month, and its counts
     select
         month,
         org_code,
         service_code,
-        priority
-    from resolutions
-    union
-    select
-        month,
-        org_code,
-        service_code,
-        priority
-    from responses
-    union
-    select
-        month,
-        org_code,
-        service_code,
-        priority
-    from backlog
+        priority,
+        count(*) filter (where event_kind = 'resolution') as tickets_resolved,
+        count(*) filter (where event_kind = 'resolution' and is_met) as resolution_met,
+        count(*) filter (where event_kind = 'resolution' and not is_met) as resolution_breached,
+        count(*) filter (where event_kind = 'response') as responses,
+        count(*) filter (where event_kind = 'response' and is_met) as response_met,
+        count(*) filter (where event_kind = 'response' and not is_met) as response_breached,
+        percentile_cont(0.5) within group (
+            order by resolution_business_minutes
+        ) filter (where event_kind = 'resolution') as p50_resolution,
+        percentile_cont(0.9) within group (
+            order by resolution_business_minutes
+        ) filter (where event_kind = 'resolution') as p90_resolution,
+        count(*) filter (where event_kind = 'open_breach') as open_breached
+
+    from events
+    group by month, org_code, service_code, priority
 
 ),
 
 grain_agreed as (
 
     -- the organisation's agreement in force on the month's first day (none: the default)
-    select
-        grain.*,
-        coalesce(organisation_agreements.agreement_id, default_agreement.agreement_id) as agreement_id,
-        default_agreement.agreement_id as default_agreement_id
-
-    from grain
-    left join default_agreement on true
-    left join organisation_agreements
-        on
-            grain.org_code = organisation_agreements.org_code
-            and grain.month >= organisation_agreements.valid_from
-            and (organisation_agreements.valid_to is null or grain.month <= organisation_agreements.valid_to)
+    {{ agreement_in_force('grain', 'month') }}
 
 ),
 
@@ -146,22 +133,11 @@ target_candidates as (
         grain_agreed.service_code,
         grain_agreed.priority,
         targets.target_pct,
-        row_number() over (
-            partition by grain_agreed.month, grain_agreed.org_code, grain_agreed.service_code, grain_agreed.priority
-            order by
-                (targets.agreement_id = grain_agreed.agreement_id) desc,
-                (targets.service_code is not null) desc,
-                targets.valid_from desc
-        ) as precedence
+        {{ target_precedence('grain_agreed', ['month', 'org_code', 'service_code', 'priority']) }} as precedence
 
     from grain_agreed
     inner join targets
-        on
-            grain_agreed.priority = targets.priority
-            and (targets.service_code is null or grain_agreed.service_code = targets.service_code)
-            and grain_agreed.month >= targets.valid_from
-            and (targets.valid_to is null or grain_agreed.month <= targets.valid_to)
-    where targets.agreement_id in (grain_agreed.agreement_id, grain_agreed.default_agreement_id)
+        on {{ target_applies('grain_agreed', 'grain_agreed.month') }}
 
 ),
 
@@ -172,36 +148,18 @@ joined as (
         grain.org_code,
         grain.service_code,
         grain.priority,
-        cast(coalesce(resolutions.tickets_resolved, 0) as integer) as tickets_resolved,
-        cast(coalesce(resolutions.resolution_met, 0) as integer) as resolution_met,
-        cast(coalesce(resolutions.resolution_breached, 0) as integer) as resolution_breached,
-        cast(coalesce(responses.responses, 0) as integer) as responses,
-        cast(coalesce(responses.response_met, 0) as integer) as response_met,
-        cast(coalesce(responses.response_breached, 0) as integer) as response_breached,
+        cast(grain.tickets_resolved as integer) as tickets_resolved,
+        cast(grain.resolution_met as integer) as resolution_met,
+        cast(grain.resolution_breached as integer) as resolution_breached,
+        cast(grain.responses as integer) as responses,
+        cast(grain.response_met as integer) as response_met,
+        cast(grain.response_breached as integer) as response_breached,
         target_candidates.target_pct,
-        resolutions.p50_resolution,
-        resolutions.p90_resolution,
-        cast(coalesce(backlog.open_breached, 0) as integer) as open_breached
+        grain.p50_resolution,
+        grain.p90_resolution,
+        cast(grain.open_breached as integer) as open_breached
 
     from grain
-    left join resolutions
-        on
-            grain.month = resolutions.month
-            and grain.org_code = resolutions.org_code
-            and grain.service_code = resolutions.service_code
-            and grain.priority = resolutions.priority
-    left join responses
-        on
-            grain.month = responses.month
-            and grain.org_code = responses.org_code
-            and grain.service_code = responses.service_code
-            and grain.priority = responses.priority
-    left join backlog
-        on
-            grain.month = backlog.month
-            and grain.org_code = backlog.org_code
-            and grain.service_code = backlog.service_code
-            and grain.priority = backlog.priority
     left join target_candidates
         on
             grain.month = target_candidates.month

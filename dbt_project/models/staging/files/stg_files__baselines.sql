@@ -13,10 +13,7 @@ renamed as (
 
     select
         ----------  ids
-        load_id,
-        source_file,
-        source_row,
-        org_code as sender_org_code,
+        {{ file_row_ids() }},
         subject_org_code as org_code,
 
         ----------  the baseline

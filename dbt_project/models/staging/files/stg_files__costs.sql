@@ -11,10 +11,7 @@ renamed as (
 
     select
         ----------  ids
-        load_id,
-        source_file,
-        source_row,
-        org_code as sender_org_code,
+        {{ file_row_ids() }},
 
         ----------  the ledger line
         month,

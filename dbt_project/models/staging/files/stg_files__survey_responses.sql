@@ -12,10 +12,7 @@ renamed as (
 
     select
         ----------  ids
-        load_id,
-        source_file,
-        source_row,
-        org_code as sender_org_code,
+        {{ file_row_ids() }},
         survey_id,
         subject_org_code as org_code,
         payload ->> 'respondent_pseudonym' as respondent_pseudonym,

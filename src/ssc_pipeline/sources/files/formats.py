@@ -74,8 +74,8 @@ __all__ = [
 SSC_SERVICE_CODES = codes.SERVICE_CODES
 PRIORITIES = codes.PRIORITIES
 STATUSES = codes.STATUSES
-COST_CATEGORIES = ("personnel", "licences", "infrastructure", "housing")
-ALLOCATION_KEY_NAMES = ("inhabitants", "workplaces", "ticket_share", "fixed_pct")
+COST_CATEGORIES = codes.COST_CATEGORIES
+ALLOCATION_KEY_NAMES = codes.ALLOCATION_KEYS
 WITHHELD = "[withheld: personal data]"
 
 
