@@ -17,11 +17,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/ssc demo
 
-# Style and the layer map (ARCHITECTURE.md) first: they fail in seconds, the suite takes minutes.
+# Style (ruff, sqlfluff) and the layer map (ARCHITECTURE.md) first: they fail in a minute, the suite takes many.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/check_architecture.py
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests macros
 
 test: lint
 	$(BIN)/python -m pytest
