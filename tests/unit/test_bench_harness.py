@@ -149,17 +149,17 @@ def test_task_bodies_pair_by_process_and_skip_deferrals() -> None:
         [
             ev("running", 1.0, 10, "extract_load"),
             ev("success", 4.0, 10, "extract_load"),
-            ev("running", 2.0, 11, "model_run", "DbtRunWatcherOperator"),  # deferred: no end in this process
-            ev("running", 9.0, 12, "model_run", "DbtRunWatcherOperator"),
-            ev("success", 9.5, 12, "model_run", "DbtRunWatcherOperator"),
-            ev("running", 3.0, 13, "dbt_producer_watcher", "DbtProducerWatcherOperator"),
-            ev("failed", 8.0, 13, "dbt_producer_watcher", "DbtProducerWatcherOperator"),
+            ev("running", 2.0, 11, "wait_for_file", "FileSensor"),  # deferred: no end in this process
+            ev("running", 9.0, 12, "wait_for_file", "FileSensor"),
+            ev("success", 9.5, 12, "wait_for_file", "FileSensor"),
+            ev("running", 3.0, 13, "dbt_build", "_PythonDecoratedOperator"),
+            ev("failed", 8.0, 13, "dbt_build", "_PythonDecoratedOperator"),
         ]
     )
     assert [(b.task_id, b.seconds, b.state) for b in bodies] == [
         ("extract_load", 3.0, "success"),
-        ("dbt_producer_watcher", 5.0, "failed"),
-        ("model_run", 0.5, "success"),
+        ("dbt_build", 5.0, "failed"),
+        ("wait_for_file", 0.5, "success"),
     ]
     assert [b.waits for b in bodies] == [False, False, True]
 
